@@ -1,0 +1,4 @@
+#pragma once
+namespace sb::cli {
+int main(int argc, char** argv);
+}

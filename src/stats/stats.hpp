@@ -1,0 +1,63 @@
+#pragma once
+// Statistics for benchmark samples. Pure functions, no I/O. Distributions come from Boost.Math.
+// Every function throws std::invalid_argument when its inputs cannot give an answer (too few
+// samples, non-finite values), naming the function and what it needed.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sb::stats {
+
+struct Interval {
+  double low = 0;
+  double high = 0;
+};
+
+struct Summary {
+  std::size_t n = 0;
+  double mean = 0;
+  double median = 0;
+  double stdev = 0;  // sample standard deviation (n - 1); 0 when n == 1
+  double min = 0;
+  double max = 0;
+  double q1 = 0;  // quartiles, linear interpolation between order statistics (R type 7)
+  double q3 = 0;
+  Interval mean_ci;           // t-based confidence interval of the mean (degenerate when n == 1)
+  double ci_half_width_rel = 0;  // (mean_ci.high - mean_ci.low) / 2 / |mean|
+};
+
+double mean(std::span<const double> xs);
+double median(std::span<const double> xs);
+double stdev(std::span<const double> xs);                // sample (n - 1)
+double quantile(std::span<const double> xs, double q);  // R type 7
+Interval mean_ci(std::span<const double> xs, double confidence = 0.95);  // Student t
+Summary describe(std::span<const double> xs, double confidence = 0.95);
+
+struct WelchResult {
+  double t = 0;   // (mean_b - mean_a) / se
+  double df = 0;  // Welch–Satterthwaite
+  double p_value = 1;  // two-sided
+};
+WelchResult welch_t_test(std::span<const double> a, std::span<const double> b);
+
+struct MannWhitneyResult {
+  double u = 0;        // U statistic of sample a: number of pairs (a_i, b_j) with a_i > b_j, ties 1/2
+  double z = 0;        // normal approximation's z (0 when exact)
+  double p_value = 1;  // two-sided
+  bool exact = false;  // exact permutation distribution (small samples without ties)
+};
+MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
+
+// Percentile bootstrap CI of median(b) / median(a), resampling each sample independently.
+// Deterministic for a given seed.
+Interval bootstrap_ratio_of_medians(std::span<const double> a, std::span<const double> b,
+                                    double confidence = 0.95, int resamples = 10000,
+                                    std::uint64_t seed = 12345);
+
+// Hedges' g of b relative to a: (mean_b - mean_a) / pooled sd, with the small-sample correction.
+double hedges_g(std::span<const double> a, std::span<const double> b);
+
+// Holm–Bonferroni step-down adjusted p-values, in the input order, capped at 1.
+std::vector<double> holm_adjust(std::span<const double> p_values);
+
+}  // namespace sb::stats

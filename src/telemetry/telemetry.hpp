@@ -1,0 +1,55 @@
+#pragma once
+// GPU telemetry: NVML loaded at run time with dlopen (the binary must start where no driver
+// exists), sampled on its own thread. A field the device does not support is absent, never 0.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sb::telemetry {
+
+struct Sample {
+  double t_s = 0;  // seconds since the sampler started
+  std::optional<double> gpu_util_pct, mem_util_pct;
+  std::optional<double> sm_clock_mhz, mem_clock_mhz;
+  std::optional<double> power_w, temperature_c;
+  std::optional<double> mem_used_mib;
+  std::optional<std::uint64_t> throttle_reasons;  // NVML clocks-event reason bitmask
+};
+
+// Names of the throttle-reason bits set in mask ("sw_power_cap", "hw_thermal_slowdown", ...),
+// excluding the benign "gpu_idle" and "applications_clocks_setting" unless include_benign.
+std::vector<std::string> throttle_reason_names(std::uint64_t mask, bool include_benign = false);
+
+nlohmann::json to_json(const Sample& s);  // absent fields are omitted
+Sample sample_from_json(const nlohmann::json& j);
+
+// Per-field mean/min/max over the timeline (absent fields skipped; a field with no value in any
+// sample is absent from the summary), plus the union of throttle reasons seen.
+nlohmann::json summarize(const std::vector<Sample>& timeline);
+
+// Background sampler of one GPU. Construct, start(), stop() -> timeline. When NVML cannot be
+// loaded or the device has no handle, available() is false and the timeline stays empty.
+class NvmlSampler {
+ public:
+  explicit NvmlSampler(int device_index = 0,
+                       std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+  ~NvmlSampler();
+  NvmlSampler(const NvmlSampler&) = delete;
+  NvmlSampler& operator=(const NvmlSampler&) = delete;
+
+  bool available() const;
+  std::string unavailable_reason() const;
+  void start();
+  std::vector<Sample> stop();
+  Sample sample_now();  // one synchronous reading (also used to measure the sampler's own cost)
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace sb::telemetry

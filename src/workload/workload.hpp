@@ -1,0 +1,116 @@
+#pragma once
+// A workload is a small function plus a declarative registration of its parameter axes and
+// metrics (the nvbench model). The runner owns warm-up, repetitions, stopping and telemetry.
+//
+//   SB_REGISTER_WORKLOAD(matmul, Workload{.name = "matmul", ..., .make = make_matmul_case});
+//
+// Adding a workload touches one folder: src/workloads/<name>/ (see src/workloads/CMakeLists.txt).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sb {
+
+enum class Better { Higher, Lower };
+std::string to_string(Better b);
+Better better_from_string(std::string_view s);  // "higher" | "lower"
+
+struct MetricSpec {
+  std::string name;  // e.g. "time_ms"
+  std::string unit;  // e.g. "ms"
+  Better better = Better::Lower;
+  std::string help;
+};
+
+enum class Device { Cpu, Gpu };
+std::string to_string(Device d);
+
+struct ParamSpec {
+  enum class Type { Int, Float, String };
+  std::string name;
+  Type type = Type::String;
+  std::vector<std::string> defaults;  // the default axis: one case per value
+  std::vector<std::string> choices;   // allowed values; empty = any value of `type`
+  std::string help;
+};
+std::string to_string(ParamSpec::Type t);
+
+// The resolved parameter values of one case, by name, in their canonical text form.
+class Params {
+ public:
+  Params() = default;
+  explicit Params(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+  const std::string& str(const std::string& name) const;
+  long long integer(const std::string& name) const;
+  double real(const std::string& name) const;
+  bool has(const std::string& name) const { return values_.count(name) != 0; }
+  const std::map<std::string, std::string>& values() const { return values_; }
+  void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+  std::string id() const;  // "k1=v1,k2=v2" in name order; stable across runs
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+struct CaseContext {
+  std::uint64_t seed = 42;  // for input generators: same seed, same inputs
+};
+
+// One repetition's values, by metric name; every metric the workload declares.
+using Measurement = std::map<std::string, double>;
+
+class CaseRun {
+ public:
+  virtual ~CaseRun() = default;
+  // One repetition. Called for warm-up too. Throws on failure.
+  virtual Measurement run() = 0;
+  // Facts worth keeping in the record (device used, inner iterations, verification error, ...).
+  virtual nlohmann::json info() const { return nlohmann::json::object(); }
+};
+
+struct Workload {
+  std::string name;
+  std::string help;
+  Device device = Device::Cpu;
+  // The layer of the system this workload isolates ("gpu-compute", "cpu-compute", ...), so that
+  // the report can say which layers moved together.
+  std::string layer;
+  std::vector<ParamSpec> params;
+  std::vector<MetricSpec> metrics;  // metrics[0] is the primary metric (stopping rule, verdict)
+  // Builds a case: allocates, generates inputs, verifies correctness once. Throws sb::Unavailable
+  // when the case cannot run on this machine, sb::Error for bad parameters.
+  std::function<std::unique_ptr<CaseRun>(const Params&, const CaseContext&)> make;
+};
+
+class Registry {
+ public:
+  static Registry& instance();
+  void add(Workload w);
+  const Workload* find(std::string_view name) const;
+  const Workload& get(std::string_view name) const;  // throws sb::Error listing valid names
+  const std::vector<Workload>& all() const { return workloads_; }
+  std::vector<std::string> names() const;
+
+ private:
+  std::vector<Workload> workloads_;
+};
+
+struct WorkloadRegistration {
+  explicit WorkloadRegistration(Workload w) { Registry::instance().add(std::move(w)); }
+};
+
+// Checks a value against a parameter's type and choices; returns the canonical text.
+// Throws sb::Error naming the workload, the parameter and the valid values.
+std::string validate_param(const Workload& w, const ParamSpec& p, const std::string& value);
+const ParamSpec& find_param(const Workload& w, const std::string& name);  // throws listing valid ones
+
+}  // namespace sb
+
+#define SB_REGISTER_WORKLOAD(ident, ...) \
+  static const ::sb::WorkloadRegistration sb_workload_registration_##ident{__VA_ARGS__}
