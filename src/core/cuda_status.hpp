@@ -1,0 +1,66 @@
+#pragma once
+// How the state of CUDA reaches the user. Three situations, three different fixes:
+//   - this binary was built without CUDA            -> sb::Unavailable, rebuild
+//   - no usable device (no driver, no GPU visible)  -> sb::Unavailable, with the runtime's reason
+//   - a CUDA call failed while a case ran            -> sb::Error naming the call and where
+// The first part is plain C++ so that the registration files of GPU workloads can use it in
+// CPU-only builds; the rest exists only in CUDA builds.
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace sb::cuda {
+
+[[noreturn]] inline void throw_built_without_cuda(std::string_view workload) {
+  throw Unavailable(fmt::format(
+      "{} needs a GPU, but this sparkbench was built without CUDA: rebuild it with "
+      "-DSPARKBENCH_CUDA=ON on a machine with the CUDA toolkit (nvcc) to run it",
+      workload));
+}
+
+}  // namespace sb::cuda
+
+#if SPARKBENCH_HAVE_CUDA
+#include <cuda_runtime_api.h>
+
+namespace sb::cuda {
+
+// Throws sb::Error when `status` is not cudaSuccess; `what` is the call as written in the source.
+inline void check(cudaError_t status, const char* what, const char* file, int line) {
+  if (status == cudaSuccess) return;
+  std::string_view path(file);
+  std::string_view name = path.substr(path.find_last_of('/') + 1);
+  std::string fix = status == cudaErrorMemoryAllocation
+                        ? "give the case a smaller size_mib, or free GPU memory (nvidia-smi shows who holds it)"
+                        : "run `sparkbench doctor`; if `nvidia-smi` also reports errors, the driver or the "
+                          "GPU needs attention (reset or reboot) before benchmarking";
+  throw Error(fmt::format("CUDA call {} failed ({}:{}): {} ({})", what, name, line,
+                          cudaGetErrorString(status), cudaGetErrorName(status)),
+              std::move(fix), kExitFailure);
+}
+
+// The device this process uses, with its primary context created (so that its cost is paid here,
+// never inside a timed region). Throws sb::Unavailable with the runtime's reason when there is no
+// usable device: no driver, no GPU visible to this process or container, device busy.
+inline int require_device() {
+  int count = 0;
+  if (cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess)
+    throw Unavailable(fmt::format("no usable CUDA device: {} ({})", cudaGetErrorString(e), cudaGetErrorName(e)));
+  if (count == 0) throw Unavailable("no usable CUDA device: the CUDA runtime sees none");
+  int device = 0;
+  if (cudaError_t e = cudaGetDevice(&device); e != cudaSuccess)
+    throw Unavailable(fmt::format("no usable CUDA device: {} ({})", cudaGetErrorString(e), cudaGetErrorName(e)));
+  if (cudaError_t e = cudaFree(nullptr); e != cudaSuccess)
+    throw Unavailable(fmt::format("CUDA device {} cannot be used: {} ({})", device, cudaGetErrorString(e),
+                                  cudaGetErrorName(e)));
+  return device;
+}
+
+}  // namespace sb::cuda
+
+#define SB_CUDA_CHECK(call) ::sb::cuda::check((call), #call, __FILE__, __LINE__)
+
+#endif  // SPARKBENCH_HAVE_CUDA

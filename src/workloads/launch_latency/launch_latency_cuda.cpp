@@ -1,0 +1,88 @@
+// launch_latency on CUDA: host-side wall time, since the cost being measured is on the host.
+#include <chrono>
+
+#include <cuda_runtime_api.h>
+
+#include "core/cuda_resources.hpp"
+#include "core/cuda_status.hpp"
+#include "workloads/launch_latency/launch_latency.hpp"
+#include "workloads/launch_latency/launch_latency_kernels.hpp"
+
+namespace sb::launch_latency {
+namespace {
+
+// Launches per repetition: about 10-30 ms at typical costs (2-3 us a launch in a pipeline,
+// 5-15 us a round trip), far above steady_clock's resolution.
+constexpr int kPipelinedLaunches = 10000;
+constexpr int kRoundTrips = 2000;
+
+class LaunchRun final : public CaseRun {
+ public:
+  explicit LaunchRun(const Config& config)
+      : config_(config), launches_(config.sync == Sync::None ? kPipelinedLaunches : kRoundTrips) {
+    if (config_.mode == Mode::Graph) capture_graph();
+    // The first launches load the kernel's module (lazy loading) and upload the graph.
+    SB_CUDA_CHECK(launch_empty_kernel(stream_.get()));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+  }
+
+  Measurement run() override {
+    const cudaStream_t stream = stream_.get();
+    const auto start = std::chrono::steady_clock::now();
+    if (config_.mode == Mode::Stream) {
+      for (int i = 0; i < launches_; ++i) {
+        SB_CUDA_CHECK(launch_empty_kernel(stream));
+        if (config_.sync == Sync::Each) SB_CUDA_CHECK(cudaStreamSynchronize(stream));
+      }
+    } else if (config_.sync == Sync::None) {
+      SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream));
+    } else {
+      for (int i = 0; i < launches_; ++i) {
+        SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream));
+        SB_CUDA_CHECK(cudaStreamSynchronize(stream));
+      }
+    }
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream));
+    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
+    const double per_launch_us = elapsed.count() / launches_;
+    return {{"launch_us", per_launch_us}, {"launches_per_s", 1e6 / per_launch_us}};
+  }
+
+  nlohmann::json info() const override {
+    return {{"mode", config_.mode == Mode::Stream ? "stream" : "graph"},
+            {"sync", config_.sync == Sync::None ? "none" : "each"},
+            {"launches_per_repetition", launches_},
+            {"kernel_nodes_per_graph", config_.mode == Mode::Graph ? graph_nodes_ : 0},
+            {"timer", "steady_clock around all launches of a repetition plus the final cudaStreamSynchronize"}};
+  }
+
+ private:
+  // sync=none: the whole repetition's launches in one graph; sync=each: a graph of one launch.
+  void capture_graph() {
+    graph_nodes_ = config_.sync == Sync::None ? launches_ : 1;
+    SB_CUDA_CHECK(cudaStreamBeginCapture(stream_.get(), cudaStreamCaptureModeThreadLocal));
+    for (int i = 0; i < graph_nodes_; ++i) SB_CUDA_CHECK(launch_empty_kernel(stream_.get()));
+    cudaGraph_t graph = nullptr;
+    SB_CUDA_CHECK(cudaStreamEndCapture(stream_.get(), &graph));
+    graph_.reset(graph);
+    cudaGraphExec_t exec = nullptr;
+    SB_CUDA_CHECK(cudaGraphInstantiate(&exec, graph_.get(), 0));
+    graph_exec_.reset(exec);
+    SB_CUDA_CHECK(cudaGraphUpload(graph_exec_.get(), stream_.get()));
+    SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream_.get()));
+  }
+
+  int device_ = cuda::require_device();
+  Config config_;
+  int launches_;
+  int graph_nodes_ = 0;
+  cuda::Stream stream_ = cuda::make_stream();
+  cuda::Graph graph_;
+  cuda::GraphExec graph_exec_;
+};
+
+}  // namespace
+
+std::unique_ptr<CaseRun> make_run(const Config& config) { return std::make_unique<LaunchRun>(config); }
+
+}  // namespace sb::launch_latency

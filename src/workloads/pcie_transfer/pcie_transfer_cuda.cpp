@@ -1,0 +1,138 @@
+// pcie_transfer on CUDA: one operation = one cudaMemcpyAsync of the whole buffer.
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <cuda_runtime_api.h>
+#include <fmt/format.h>
+
+#include "core/counter_random.hpp"
+#include "core/cuda_resources.hpp"
+#include "core/cuda_status.hpp"
+#include "core/cuda_timing.hpp"
+#include "core/error.hpp"
+#include "workloads/pcie_transfer/pcie_transfer.hpp"
+
+namespace sb::pcie_transfer {
+namespace {
+
+// The PCIe link as Linux reports it in sysfs (cudaDeviceProp has no link fields, and NVML is the
+// telemetry module's to load). Absent on systems without a PCIe GPU (DGX Spark's GB10 sits on
+// NVLink-C2C) and where /sys is not visible. An idle link may have trained down to save power:
+// compare current with max, and read it right after a transfer.
+nlohmann::json pcie_link(int device) {
+  char bus_id[64] = {};
+  if (cudaDeviceGetPCIBusId(bus_id, sizeof bus_id, device) != cudaSuccess) return nullptr;
+  std::string id(bus_id);
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (const auto colon = id.find(':'); colon > 4 && colon != std::string::npos) id.erase(0, colon - 4);
+  nlohmann::json link{{"pci_bus_id", id}};
+  for (const char* field : {"current_link_speed", "current_link_width", "max_link_speed", "max_link_width"}) {
+    std::ifstream in("/sys/bus/pci/devices/" + id + "/" + field);
+    std::string value;
+    if (std::getline(in, value) && !value.empty()) link[field] = value;
+  }
+  return link;
+}
+
+class TransferRun final : public CaseRun {
+ public:
+  TransferRun(const Config& config, const CaseContext& context)
+      : config_(config), words_(config.bytes / sizeof(std::uint64_t)) {
+    SB_CUDA_CHECK(cudaGetDeviceProperties(&prop_, device_));
+    device_buffer_ = cuda::device_array<std::uint64_t>(words_);
+    if (config_.memory == HostMemory::Pinned) {
+      pinned_ = cuda::pinned_array<std::uint64_t>(words_);
+      host_ = pinned_.get();
+    } else {
+      pageable_ = std::make_unique_for_overwrite<std::uint64_t[]>(words_);
+      host_ = pageable_.get();
+    }
+    verify_once(context.seed);
+    timer_.start();
+    enqueue_one();
+    iterations_ = cuda::inner_iterations(timer_.stop_ms() * 1e-3);
+  }
+
+  Measurement run() override {
+    timer_.start();
+    for (int i = 0; i < iterations_; ++i) enqueue_one();
+    const double ms = timer_.stop_ms() / iterations_;
+    link_ = pcie_link(device_);  // right after the transfers, while the link is awake
+    return {{"bandwidth_gbs", static_cast<double>(config_.bytes) / (ms * 1e-3) / 1e9}, {"time_ms", ms}};
+  }
+
+  nlohmann::json info() const override {
+    return {{"device", prop_.name},
+            {"direction", config_.direction == Direction::HostToDevice ? "h2d" : "d2h"},
+            {"host_memory", config_.memory == HostMemory::Pinned ? "pinned (cudaHostAlloc)"
+                                                                 : "pageable (operator new, every page touched)"},
+            {"bytes_per_transfer", config_.bytes},
+            {"transfers_per_repetition", iterations_},
+            {"integrated_gpu", prop_.integrated != 0},
+            {"pcie_link", link_},
+            {"timer", "CUDA events around transfers_per_repetition back-to-back cudaMemcpyAsync"},
+            {"verification", fmt::format("all {} bytes of one transfer equal the random source", config_.bytes)}};
+  }
+
+ private:
+  // One transfer of random words, checked word for word, before any timing.
+  void verify_once(std::uint64_t seed) {
+    std::vector<std::uint64_t> staging(words_);
+    if (config_.direction == Direction::HostToDevice) {
+      for (std::size_t i = 0; i < words_; ++i) host_[i] = random_word(seed, i);
+      enqueue_one();
+      SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+      SB_CUDA_CHECK(cudaMemcpy(staging.data(), device_buffer_.get(), config_.bytes, cudaMemcpyDeviceToHost));
+      check_words(staging.data(), seed);
+    } else {
+      for (std::size_t i = 0; i < words_; ++i) staging[i] = random_word(seed, i);
+      SB_CUDA_CHECK(cudaMemcpy(device_buffer_.get(), staging.data(), config_.bytes, cudaMemcpyHostToDevice));
+      std::fill_n(host_, words_, std::uint64_t{0});
+      enqueue_one();
+      SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+      check_words(host_, seed);
+    }
+  }
+
+  void check_words(const std::uint64_t* got, std::uint64_t seed) const {
+    for (std::size_t i = 0; i < words_; ++i)
+      if (got[i] != random_word(seed, i))
+        throw Error(fmt::format("pcie_transfer: word {} of the copy is {:#x}, the source holds {:#x}", i, got[i],
+                                random_word(seed, i)),
+                    "the copy corrupted data: check the kernel log (dmesg: Xid, AER, IOMMU faults) and "
+                    "`nvidia-smi -q` before trusting any benchmark on this machine",
+                    kExitFailure);
+  }
+
+  void enqueue_one() {
+    if (config_.direction == Direction::HostToDevice)
+      SB_CUDA_CHECK(cudaMemcpyAsync(device_buffer_.get(), host_, config_.bytes, cudaMemcpyHostToDevice, stream_.get()));
+    else
+      SB_CUDA_CHECK(cudaMemcpyAsync(host_, device_buffer_.get(), config_.bytes, cudaMemcpyDeviceToHost, stream_.get()));
+  }
+
+  int device_ = cuda::require_device();
+  Config config_;
+  std::size_t words_;
+  cudaDeviceProp prop_{};
+  cuda::Stream stream_ = cuda::make_stream();
+  cuda::StreamTimer timer_{stream_.get()};
+  cuda::DeviceArray<std::uint64_t> device_buffer_;
+  cuda::PinnedArray<std::uint64_t> pinned_;
+  std::unique_ptr<std::uint64_t[]> pageable_;
+  std::uint64_t* host_ = nullptr;
+  int iterations_ = 1;
+  nlohmann::json link_ = pcie_link(device_);
+};
+
+}  // namespace
+
+std::unique_ptr<CaseRun> make_run(const Config& config, const CaseContext& context) {
+  return std::make_unique<TransferRun>(config, context);
+}
+
+}  // namespace sb::pcie_transfer
