@@ -29,8 +29,11 @@ namespace sb::cuda {
 namespace sb::cuda {
 
 // Throws sb::Error when `status` is not cudaSuccess; `what` is the call as written in the source.
+// The failure is also cleared from the runtime's last-error state (unless it is sticky): a later
+// cudaGetLastError() after a kernel launch must not report this call's error as the launch's.
 inline void check(cudaError_t status, const char* what, const char* file, int line) {
   if (status == cudaSuccess) return;
+  (void)cudaGetLastError();
   std::string_view path(file);
   std::string_view name = path.substr(path.find_last_of('/') + 1);
   std::string fix = status == cudaErrorMemoryAllocation
@@ -56,6 +59,7 @@ inline int require_device() {
   if (cudaError_t e = cudaFree(nullptr); e != cudaSuccess)
     throw Unavailable(fmt::format("CUDA device {} cannot be used: {} ({})", device, cudaGetErrorString(e),
                                   cudaGetErrorName(e)));
+  (void)cudaGetLastError();  // an error some earlier code left unread is not this case's
   return device;
 }
 
