@@ -11,11 +11,8 @@
 
 #include "core/counter_random.hpp"
 #include "core/error.hpp"
+#include "core/gpu_presence.hpp"
 #include "workload/workload.hpp"
-
-#if SPARKBENCH_HAVE_CUDA
-#include <cuda_runtime_api.h>
-#endif
 
 namespace sb {
 namespace {
@@ -66,15 +63,6 @@ Params params_for(const Workload& w, const std::map<std::string, std::string>& o
   return p;
 }
 
-bool cuda_device_present() {
-#if SPARKBENCH_HAVE_CUDA
-  int count = 0;
-  return cudaGetDeviceCount(&count) == cudaSuccess && count > 0;
-#else
-  return false;
-#endif
-}
-
 TEST(MicroGpuRegistration, EveryWorkloadHasItsLayerParamsAndMetrics) {
   for (const auto& want : expected_workloads()) {
     SCOPED_TRACE(want.name);
@@ -100,7 +88,7 @@ TEST(MicroGpuRegistration, EveryWorkloadHasItsLayerParamsAndMetrics) {
 }
 
 TEST(MicroGpuRegistration, WithoutAGpuMakeSaysWhyTheCaseIsUnavailable) {
-  if (cuda_device_present()) GTEST_SKIP() << "a CUDA device is present; tests/gpu/micro_gpu_test.cpp runs the cases";
+  if (gpu_presence().present) GTEST_SKIP() << "a CUDA device is present; tests/gpu/micro_gpu_test.cpp runs the cases";
   for (const auto& want : expected_workloads()) {
     SCOPED_TRACE(want.name);
     const Workload& w = Registry::instance().get(want.name);

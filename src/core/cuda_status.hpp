@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/gpu_presence.hpp"
 
 namespace sb::cuda {
 
@@ -31,7 +32,7 @@ namespace sb::cuda {
 // Throws sb::Error when `status` is not cudaSuccess; `what` is the call as written in the source.
 // The failure is also cleared from the runtime's last-error state (unless it is sticky): a later
 // cudaGetLastError() after a kernel launch must not report this call's error as the launch's.
-inline void check(cudaError_t status, const char* what, const char* file, int line) {
+inline void check_call(cudaError_t status, const char* what, const char* file, int line) {
   if (status == cudaSuccess) return;
   (void)cudaGetLastError();
   std::string_view path(file);
@@ -48,11 +49,8 @@ inline void check(cudaError_t status, const char* what, const char* file, int li
 // The device this process uses, with its primary context created (so that its cost is paid here,
 // never inside a timed region). Throws sb::Unavailable with the runtime's reason when there is no
 // usable device: no driver, no GPU visible to this process or container, device busy.
-inline int require_device() {
-  int count = 0;
-  if (cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess)
-    throw Unavailable(fmt::format("no usable CUDA device: {} ({})", cudaGetErrorString(e), cudaGetErrorName(e)));
-  if (count == 0) throw Unavailable("no usable CUDA device: the CUDA runtime sees none");
+inline int usable_device() {
+  if (const GpuPresence& gpu = gpu_presence(); !gpu.present) throw Unavailable(gpu.reason);
   int device = 0;
   if (cudaError_t e = cudaGetDevice(&device); e != cudaSuccess)
     throw Unavailable(fmt::format("no usable CUDA device: {} ({})", cudaGetErrorString(e), cudaGetErrorName(e)));
@@ -65,6 +63,6 @@ inline int require_device() {
 
 }  // namespace sb::cuda
 
-#define SB_CUDA_CHECK(call) ::sb::cuda::check((call), #call, __FILE__, __LINE__)
+#define SB_CUDA_CHECK(call) ::sb::cuda::check_call((call), #call, __FILE__, __LINE__)
 
 #endif  // SPARKBENCH_HAVE_CUDA

@@ -12,25 +12,15 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/gpu_presence.hpp"
 #include "workload/workload.hpp"
-
-#if SPARKBENCH_HAVE_CUDA
-#include <cuda_runtime_api.h>
-#endif
 
 namespace sb {
 namespace {
 
 std::optional<std::string> why_no_device() {
-#if SPARKBENCH_HAVE_CUDA
-  int count = 0;
-  if (cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess)
-    return std::string("no usable CUDA device: ") + cudaGetErrorString(e);
-  if (count == 0) return std::string("no CUDA device visible");
-  return std::nullopt;
-#else
-  return std::string("built without CUDA (configure with -DSPARKBENCH_CUDA=ON)");
-#endif
+  if (gpu_presence().present) return std::nullopt;
+  return gpu_presence().reason;
 }
 
 struct MicroCase {

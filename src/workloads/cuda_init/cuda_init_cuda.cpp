@@ -121,7 +121,7 @@ class InitRun final : public CaseRun {
     return what_ == What::Context ? driver_->create_and_destroy(cu_device_) : cublas_create_and_destroy();
   }
 
-  int device_ = cuda::require_device();  // first: also creates the primary context, untimed
+  int device_ = cuda::usable_device();  // first: also creates the primary context, untimed
   What what_;
   std::optional<DriverApi> driver_;
   CUdevice cu_device_ = 0;

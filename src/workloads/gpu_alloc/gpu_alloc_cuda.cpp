@@ -1,4 +1,5 @@
 // gpu_alloc on CUDA: host-side wall time of allocate + release pairs.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -6,11 +7,14 @@
 
 #include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
-#include "core/cuda_timing.hpp"
+#include "core/calibrate.hpp"
 #include "workloads/gpu_alloc/gpu_alloc.hpp"
 
 namespace sb::gpu_alloc {
 namespace {
+
+// Bounds the pairs of a repetition where a pair takes microseconds (malloc_async from the pool).
+constexpr std::uint64_t kMaxPairs = 10000;
 
 const char* api_name(Api api) {
   switch (api) {
@@ -32,17 +36,34 @@ class AllocRun final : public CaseRun {
       SB_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device_));
       SB_CUDA_CHECK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &release_threshold_));
     }
-    pairs_ = 1;
-    run();  // the first pair of a process pays one-time driver setup
-    const double seconds = run().at("latency_us") * 1e-6;
-    pairs_ = cuda::inner_iterations(seconds);
+    pairs_ = static_cast<int>(std::min<std::uint64_t>(
+        calibrate_iterations([this](std::uint64_t n) { run_pairs(static_cast<int>(n)); },
+                             std::chrono::milliseconds(20)),
+        kMaxPairs));
   }
 
   Measurement run() override {
+    const auto start = std::chrono::steady_clock::now();
+    run_pairs(pairs_);
+    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
+    return {{"latency_us", elapsed.count() / pairs_}};
+  }
+
+  nlohmann::json info() const override {
+    nlohmann::json j{{"api", api_name(config_.api)},
+                     {"bytes_per_allocation", config_.bytes},
+                     {"pairs_per_repetition", pairs_},
+                     {"timer", "steady_clock around all pairs of a repetition (malloc_async: plus the final "
+                               "cudaStreamSynchronize)"}};
+    if (config_.api == Api::MallocAsync) j["pool_release_threshold_bytes"] = release_threshold_;
+    return j;
+  }
+
+ private:
+  void run_pairs(int pairs) {
     const cudaStream_t stream = stream_.get();
     void* p = nullptr;
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < pairs_; ++i) {
+    for (int i = 0; i < pairs; ++i) {
       switch (config_.api) {
         case Api::Malloc:
           SB_CUDA_CHECK(cudaMalloc(&p, config_.bytes));
@@ -59,22 +80,9 @@ class AllocRun final : public CaseRun {
       }
     }
     if (config_.api == Api::MallocAsync) SB_CUDA_CHECK(cudaStreamSynchronize(stream));
-    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
-    return {{"latency_us", elapsed.count() / pairs_}};
   }
 
-  nlohmann::json info() const override {
-    nlohmann::json j{{"api", api_name(config_.api)},
-                     {"bytes_per_allocation", config_.bytes},
-                     {"pairs_per_repetition", pairs_},
-                     {"timer", "steady_clock around all pairs of a repetition (malloc_async: plus the final "
-                               "cudaStreamSynchronize)"}};
-    if (config_.api == Api::MallocAsync) j["pool_release_threshold_bytes"] = release_threshold_;
-    return j;
-  }
-
- private:
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   cuda::Stream stream_ = cuda::make_stream();
   std::uint64_t release_threshold_ = 0;

@@ -137,7 +137,7 @@ class BandwidthRun final : public CaseRun {
     }
   }
 
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   std::size_t count_;
   cudaDeviceProp prop_{};

@@ -72,7 +72,7 @@ class LaunchRun final : public CaseRun {
     SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream_.get()));
   }
 
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   int launches_;
   int graph_nodes_ = 0;

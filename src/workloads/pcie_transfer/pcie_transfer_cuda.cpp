@@ -115,7 +115,7 @@ class TransferRun final : public CaseRun {
       SB_CUDA_CHECK(cudaMemcpyAsync(host_, device_buffer_.get(), config_.bytes, cudaMemcpyDeviceToHost, stream_.get()));
   }
 
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   std::size_t words_;
   cudaDeviceProp prop_{};

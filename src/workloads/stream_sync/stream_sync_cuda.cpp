@@ -38,7 +38,7 @@ class SyncRun final : public CaseRun {
   }
 
  private:
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Call call_;
   cuda::Stream stream_ = cuda::make_stream();
   cuda::Event event_ = cuda::make_event(cudaEventDisableTiming);

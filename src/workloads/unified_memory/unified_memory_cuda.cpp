@@ -87,7 +87,7 @@ class ManagedRun final : public CaseRun {
   }
 
  private:
-  int device_ = cuda::require_device();  // first: no device, nothing created
+  int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   std::uint64_t seed_;
   cudaDeviceProp prop_{};
