@@ -1,4 +1,103 @@
 #include "cli/commands.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "runner/runner.hpp"
+
 namespace sb::cli {
-int main(int, char**) { return 0; }
+namespace {
+
+std::vector<std::string> g_argv;
+
+void on_sigint(int) {
+  // First Ctrl-C: finish the current repetition, keep finished cases. Second: exit now.
+  if (runner::interrupt_flag().exchange(true)) {
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+  }
+  static const char msg[] = "\nsparkbench: interrupted; saving finished cases (Ctrl-C again to abort now)\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+void print_error(const std::string& problem, const std::string& fix) {
+  fmt::print(stderr, "sparkbench: error: {}\n", problem);
+  if (!fix.empty()) fmt::print(stderr, "  fix: {}\n", fix);
+}
+
+}  // namespace
+
+std::vector<std::string> command_line() { return g_argv; }
+
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr; }
+
+void ensure_writable_dir(const std::string& dir, const std::string& what) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path probe = fs::path(dir) / fmt::format(".sparkbench-write-test.{}", ::getpid());
+  bool ok = !ec;
+  if (ok) {
+    std::ofstream out(probe);
+    ok = static_cast<bool>(out << "ok");
+  }
+  fs::remove(probe, ec);
+  if (!ok)
+    throw Error(fmt::format("the {} directory {} cannot be written", what, dir),
+                "choose a writable directory with --out (nothing was run, existing results are untouched)");
+}
+
+int main(int argc, char** argv) {
+  g_argv.assign(argv, argv + argc);
+  CLI::App app{fmt::format(
+      "sparkbench {} — is this GPU workload slower in a container than natively, by how much, and why?\n\n"
+      "Typical use:\n"
+      "  sparkbench list                          workloads, parameters, suites\n"
+      "  sparkbench env                           what this machine looks like (paste it in a bug report)\n"
+      "  sparkbench run --suite sanity --label native\n"
+      "  sparkbench run --suite sanity --label container   (inside the container)\n"
+      "  sparkbench compare results/native results/container\n",
+      kVersion)};
+  app.footer(
+      "Exit codes: 0 success; 1 a case failed or a run could not complete; 2 bad command line, config or "
+      "input; 3 compare --fail-above exceeded; 130 interrupted (finished cases are kept).\n"
+      "Docs: README.md, docs/methodology.md (how measuring and statistics work).");
+  app.set_version_flag("--version", std::string("sparkbench ") + kVersion);
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  add_list(app, exit_code);
+  add_env(app, exit_code);
+  add_run(app, exit_code);
+  add_compare(app, exit_code);
+  add_export(app, exit_code);
+  add_report(app, exit_code);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const Error& e) {
+    print_error(e.what(), e.fix());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    print_error(e.what(), "this looks like a bug in sparkbench; please report it with `sparkbench env` output");
+    return kExitFailure;
+  }
+  return exit_code;
+}
+
 }  // namespace sb::cli

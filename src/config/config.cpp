@@ -1,0 +1,277 @@
+#include "config/config.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.hpp"
+
+namespace sb::config {
+
+using nlohmann::json;
+
+namespace {
+
+std::string where(const std::string& source, const YAML::Node& n) {
+  const YAML::Mark m = n.Mark();
+  if (m.line < 0) return source;
+  return fmt::format("{}:{}:{}", source, m.line + 1, m.column + 1);
+}
+
+void check_keys(const YAML::Node& map, const std::set<std::string>& valid, const std::string& source,
+                const std::string& what) {
+  for (const auto& kv : map) {
+    const auto key = kv.first.as<std::string>();
+    if (!valid.count(key))
+      throw Error(fmt::format("{}: unknown key '{}' in {}", where(source, kv.first), key, what),
+                  fmt::format("valid keys: {}", fmt::join(valid, ", ")));
+  }
+}
+
+std::vector<std::string> scalar_or_list(const YAML::Node& n, const std::string& source) {
+  std::vector<std::string> out;
+  if (n.IsScalar()) {
+    out.push_back(n.as<std::string>());
+  } else if (n.IsSequence()) {
+    for (const auto& v : n) {
+      if (!v.IsScalar())
+        throw Error(fmt::format("{}: parameter values must be scalars", where(source, v)),
+                    "write a value or a list of values, e.g. `n: [1024, 2048]`");
+      out.push_back(v.as<std::string>());
+    }
+  } else {
+    throw Error(fmt::format("{}: expected a value or a list of values", where(source, n)),
+                "write e.g. `n: 1024` or `n: [1024, 2048]`");
+  }
+  if (out.empty())
+    throw Error(fmt::format("{}: empty list of parameter values", where(source, n)), "give at least one value");
+  return out;
+}
+
+json settings_overrides(const YAML::Node& n, const std::string& source) {
+  if (!n.IsMap())
+    throw Error(fmt::format("{}: settings must be a mapping", where(source, n)),
+                "write e.g. `defaults: {warmup: 2, max_reps: 30}`");
+  json out = json::object();
+  for (const auto& kv : n) {
+    const auto key = kv.first.as<std::string>();
+    const auto text = kv.second.as<std::string>();
+    try {
+      std::size_t used = 0;
+      const double v = std::stod(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+      out[key] = v;
+    } catch (const std::exception&) {
+      throw Error(fmt::format("{}: setting '{}' must be a number, got '{}'", where(source, kv.second), key, text),
+                  "give a number");
+    }
+  }
+  Settings probe;
+  apply_overrides(probe, out, source);  // validates the keys
+  return out;
+}
+
+Entry parse_entry(const YAML::Node& n, const std::string& source) {
+  if (!n.IsMap())
+    throw Error(fmt::format("{}: a suite case must be a mapping", where(source, n)),
+                "write e.g. `- {workload: matmul, params: {n: 1024}}`");
+  check_keys(n, {"workload", "params", "when"}, source, "a suite case");
+  if (!n["workload"])
+    throw Error(fmt::format("{}: suite case without a workload", where(source, n)),
+                "add `workload: <name>` (see `sparkbench list`)");
+  Entry e;
+  e.workload = n["workload"].as<std::string>();
+  const Workload* w = Registry::instance().find(e.workload);
+  if (!w)
+    throw Error(fmt::format("{}: unknown workload '{}'", where(source, n["workload"]), e.workload),
+                fmt::format("valid workloads: {}", fmt::join(Registry::instance().names(), ", ")));
+  if (const auto p = n["params"]) {
+    if (!p.IsMap())
+      throw Error(fmt::format("{}: params must be a mapping", where(source, p)), "write e.g. `params: {n: 1024}`");
+    for (const auto& kv : p) {
+      const auto name = kv.first.as<std::string>();
+      try {
+        const ParamSpec& spec = find_param(*w, name);
+        auto values = scalar_or_list(kv.second, source);
+        for (auto& v : values) v = validate_param(*w, spec, v);
+        e.params[name] = std::move(values);
+      } catch (const Error& err) {
+        throw Error(fmt::format("{}: {}", where(source, kv.first), err.what()), err.fix());
+      }
+    }
+  }
+  if (const auto when = n["when"]) {
+    e.when = when.as<std::string>();
+    if (e.when != "gpu" && e.when != "no-gpu")
+      throw Error(fmt::format("{}: `when: {}` is not a known condition", where(source, when), e.when),
+                  "use `when: gpu` (only where a CUDA device is present) or `when: no-gpu`");
+  }
+  return e;
+}
+
+Suite parse_suite(const std::string& name, const YAML::Node& n, const std::string& source) {
+  if (!n.IsMap())
+    throw Error(fmt::format("{}: suite '{}' must be a mapping", where(source, n), name),
+                "give the suite `description:` and `cases:`");
+  check_keys(n, {"description", "cases", "settings"}, source, fmt::format("suite '{}'", name));
+  Suite s;
+  s.name = name;
+  if (n["description"]) s.description = n["description"].as<std::string>();
+  if (!n["cases"] || !n["cases"].IsSequence() || n["cases"].size() == 0)
+    throw Error(fmt::format("{}: suite '{}' has no cases", where(source, n), name),
+                "add a `cases:` list of `- {workload: ..., params: {...}}`");
+  for (const auto& c : n["cases"]) s.entries.push_back(parse_entry(c, source));
+  if (n["settings"]) s.settings = settings_overrides(n["settings"], source);
+  return s;
+}
+
+}  // namespace
+
+json to_json(const Settings& s) {
+  return {{"warmup", s.warmup},         {"min_reps", s.min_reps},     {"max_reps", s.max_reps},
+          {"max_time_s", s.max_time_s}, {"ci_target_pct", 100 * s.ci_target},   {"telemetry_interval_ms", s.telemetry_interval_ms},
+          {"seed", s.seed}};
+}
+
+void apply_overrides(Settings& s, const json& overrides, const std::string& where_) {
+  for (const auto& [key, value] : overrides.items()) {
+    const double v = value.get<double>();
+    if (key == "warmup") s.warmup = static_cast<int>(v);
+    else if (key == "min_reps") s.min_reps = static_cast<int>(v);
+    else if (key == "max_reps") s.max_reps = static_cast<int>(v);
+    else if (key == "max_time_s") s.max_time_s = v;
+    else if (key == "ci_target_pct") s.ci_target = v / 100;
+    else if (key == "telemetry_interval_ms") s.telemetry_interval_ms = static_cast<int>(v);
+    else if (key == "seed") s.seed = static_cast<std::uint64_t>(v);
+    else
+      throw Error(fmt::format("{}: unknown setting '{}'", where_, key),
+                  "valid settings: warmup, min_reps, max_reps, max_time_s, ci_target_pct, telemetry_interval_ms, seed");
+  }
+  if (s.warmup < 0 || s.min_reps < 2 || s.max_reps < s.min_reps || s.max_time_s <= 0 || s.ci_target <= 0 ||
+      s.telemetry_interval_ms < 0)
+    throw Error(fmt::format("{}: inconsistent settings (warmup {}, min_reps {}, max_reps {}, max_time_s {}, "
+                            "ci_target_pct {}, telemetry_interval_ms {})",
+                            where_, s.warmup, s.min_reps, s.max_reps, s.max_time_s, 100 * s.ci_target,
+                            s.telemetry_interval_ms),
+                "need warmup >= 0, 2 <= min_reps <= max_reps, max_time_s > 0, ci_target_pct > 0, interval >= 0");
+}
+
+const Suite& Config::suite(const std::string& name) const {
+  for (const auto& s : suites)
+    if (s.name == name) return s;
+  std::vector<std::string> names;
+  for (const auto& s : suites) names.push_back(s.name);
+  throw Error(fmt::format("no suite '{}' in {}", name, file.string()),
+              fmt::format("valid suites: {} (see `sparkbench list --suites`)", fmt::join(names, ", ")));
+}
+
+Config parse(const std::string& yaml_text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg),
+                "fix the YAML syntax at that line and column (indentation, a missing ':' or bracket)");
+  }
+  if (!root.IsMap())
+    throw Error(fmt::format("{}: the config must be a mapping with `suites:`", source_name),
+                "see benchmarks/config.yaml for the format");
+  Config c;
+  c.file = source_name;
+  try {
+    check_keys(root, {"defaults", "suites"}, source_name, "the top level");
+    if (root["defaults"]) apply_overrides(c.defaults, settings_overrides(root["defaults"], source_name), source_name);
+    const auto suites = root["suites"];
+    if (!suites || !suites.IsMap() || suites.size() == 0)
+      throw Error(fmt::format("{}: no `suites:` mapping", source_name), "define at least one suite under `suites:`");
+    for (const auto& kv : suites) c.suites.push_back(parse_suite(kv.first.as<std::string>(), kv.second, source_name));
+  } catch (const YAML::Exception& e) {
+    throw Error(fmt::format("{}:{}:{}: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg),
+                "see benchmarks/config.yaml for the format");
+  }
+  return c;
+}
+
+Config load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in)
+    throw Error(fmt::format("cannot read config {}: {}", file.string(), std::strerror(errno)),
+                "pass an existing file with --config, or run from the sparkbench checkout");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), file.string());
+}
+
+std::vector<PlannedCase> expand(const Workload& w, const Axes& axes) {
+  for (const auto& [name, values] : axes) {
+    (void)values;
+    find_param(w, name);  // throws listing the valid ones
+  }
+  std::vector<PlannedCase> out{PlannedCase{&w, Params{}}};
+  for (const ParamSpec& p : w.params) {
+    auto it = axes.find(p.name);
+    const std::vector<std::string>& values = it != axes.end() ? it->second : p.defaults;
+    std::vector<PlannedCase> next;
+    for (const auto& partial : out)
+      for (const auto& v : values) {
+        PlannedCase c = partial;
+        c.params.set(p.name, validate_param(w, p, v));
+        next.push_back(std::move(c));
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+std::vector<PlannedCase> plan_suite(const Suite& s, bool gpu_present) {
+  std::vector<PlannedCase> out;
+  std::set<std::string> seen;
+  for (const auto& e : s.entries) {
+    if ((e.when == "gpu" && !gpu_present) || (e.when == "no-gpu" && gpu_present)) continue;
+    for (auto& c : expand(Registry::instance().get(e.workload), e.params))
+      if (seen.insert(c.id()).second) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::filesystem::path default_config_path() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("SPARKBENCH_CONFIG")) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::vector<fs::path> candidates;
+  if (!ec) {
+    candidates.push_back(exe.parent_path() / "../benchmarks/config.yaml");
+    candidates.push_back(exe.parent_path() / "../share/sparkbench/config.yaml");
+  }
+  candidates.push_back("benchmarks/config.yaml");
+  for (const auto& p : candidates)
+    if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec);
+  return "benchmarks/config.yaml";
+}
+
+json plan_to_json(const std::vector<PlannedCase>& plan) {
+  json out = json::array();
+  for (const auto& c : plan) out.push_back({{"workload", c.workload->name}, {"params", c.params.values()}});
+  return out;
+}
+
+std::vector<PlannedCase> plan_from_json(const json& j) {
+  std::vector<PlannedCase> out;
+  for (const auto& c : j) {
+    const Workload& w = Registry::instance().get(c.at("workload").get<std::string>());
+    Params p;
+    for (const auto& [name, value] : c.at("params").items())
+      p.set(name, validate_param(w, find_param(w, name), value.get<std::string>()));
+    out.push_back({&w, std::move(p)});
+  }
+  return out;
+}
+
+}  // namespace sb::config

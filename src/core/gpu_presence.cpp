@@ -1,0 +1,29 @@
+#include "core/gpu_presence.hpp"
+
+#if SPARKBENCH_HAVE_CUDA
+#include <cuda_runtime_api.h>
+#endif
+
+namespace sb {
+
+const GpuPresence& gpu_presence() {
+  static const GpuPresence cached = [] {
+    GpuPresence g;
+#if SPARKBENCH_HAVE_CUDA
+    const cudaError_t rc = cudaGetDeviceCount(&g.device_count);
+    if (rc != cudaSuccess) {
+      g.device_count = 0;
+      g.reason = std::string("CUDA reports no usable device: ") + cudaGetErrorString(rc);
+    } else if (g.device_count == 0) {
+      g.reason = "CUDA reports 0 devices";
+    }
+    g.present = g.device_count > 0;
+#else
+    g.reason = "this sparkbench was built without CUDA (no nvcc at build time)";
+#endif
+    return g;
+  }();
+  return cached;
+}
+
+}  // namespace sb

@@ -1,0 +1,198 @@
+#include "runner/runner.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "stats/stats.hpp"
+#include "telemetry/telemetry.hpp"
+
+namespace sb::runner {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::atomic<bool>& interrupt_flag() {
+  static std::atomic<bool> flag{false};
+  return flag;
+}
+
+namespace {
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+void check_measurement(const Workload& w, const Measurement& m) {
+  for (const auto& spec : w.metrics) {
+    auto it = m.find(spec.name);
+    if (it == m.end())
+      throw std::logic_error(fmt::format("workload '{}' returned no value for metric '{}'", w.name, spec.name));
+    if (!std::isfinite(it->second))
+      throw std::runtime_error(fmt::format("metric '{}' is not finite ({})", spec.name, it->second));
+  }
+}
+
+// Telemetry runs for GPU cases only: sampling NVML costs CPU time that CPU cases would measure.
+class CaseTelemetry {
+ public:
+  CaseTelemetry(const Workload& w, int interval_ms) : interval_ms_(interval_ms) {
+    if (w.device != Device::Gpu) {
+      reason_ = "not sampled for CPU workloads";
+    } else if (interval_ms <= 0) {
+      reason_ = "disabled (telemetry_interval_ms = 0)";
+    } else {
+      sampler_ = std::make_unique<telemetry::NvmlSampler>(0, std::chrono::milliseconds(interval_ms));
+      if (!sampler_->available()) {
+        reason_ = sampler_->unavailable_reason();
+        sampler_.reset();
+      }
+    }
+  }
+  void start() {
+    if (sampler_) sampler_->start();
+  }
+  json finish() {
+    json out = {{"interval_ms", interval_ms_}, {"available", sampler_ != nullptr}};
+    if (!sampler_) {
+      out["reason"] = reason_;
+      return out;
+    }
+    const auto timeline = sampler_->stop();
+    json tl = json::array();
+    for (const auto& s : timeline) tl.push_back(telemetry::to_json(s));
+    out["summary"] = telemetry::summarize(timeline);
+    out["timeline"] = std::move(tl);
+    return out;
+  }
+
+ private:
+  int interval_ms_;
+  std::string reason_;
+  std::unique_ptr<telemetry::NvmlSampler> sampler_;
+};
+
+}  // namespace
+
+record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
+                            const std::function<void(const std::string&)>& progress_line) {
+  const Workload& w = *c.workload;
+  const config::Settings& s = options.settings;
+  record::CaseResult r;
+  r.id = c.id();
+  r.workload = w.name;
+  r.layer = w.layer;
+  r.device = w.device;
+  r.params = c.params;
+  r.started_utc = utc_iso8601();
+  for (const auto& spec : w.metrics) r.metrics.push_back({spec, {}});
+  const auto t0 = Clock::now();
+
+  std::unique_ptr<CaseRun> run;
+  try {
+    run = w.make(c.params, CaseContext{s.seed});
+  } catch (const Unavailable& e) {
+    r.status = "unavailable";
+    r.message = e.what();
+    return r;
+  } catch (const Error& e) {
+    r.status = "failed";
+    r.message = fmt::format("{} ({})", e.what(), e.fix());
+    return r;
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    r.message = e.what();
+    return r;
+  }
+
+  CaseTelemetry telemetry(w, s.telemetry_interval_ms);
+  auto& interrupted = interrupt_flag();
+  try {
+    for (int i = 0; i < s.warmup && !interrupted; ++i) {
+      check_measurement(w, run->run());
+      ++r.warmup;
+      progress_line(fmt::format("warm-up {}/{}", r.warmup, s.warmup));
+    }
+    telemetry.start();
+    const auto measure_start = Clock::now();
+    auto& primary = r.metrics.front().samples;
+    while (true) {
+      if (interrupted) {
+        r.stop_reason = "interrupted";
+        break;
+      }
+      const Measurement m = run->run();
+      check_measurement(w, m);
+      for (auto& ms : r.metrics) ms.samples.push_back(m.at(ms.spec.name));
+      const std::size_t n = primary.size();
+      double rel = INFINITY;
+      if (n >= 2) rel = stats::describe(primary).ci_half_width_rel;
+      progress_line(fmt::format("rep {:>3}/{}  {} {:.4g} {}  CI ±{}", n, s.max_reps, w.metrics.front().name, m.at(w.metrics.front().name),
+                                w.metrics.front().unit, std::isfinite(rel) ? fmt::format("{:.2f}%", 100 * rel) : "n/a"));
+      if (static_cast<int>(n) >= s.min_reps && rel <= s.ci_target) {
+        r.stop_reason = "ci_target";
+        break;
+      }
+      if (static_cast<int>(n) >= s.max_reps) {
+        r.stop_reason = "max_reps";
+        break;
+      }
+      if (n >= 2 && seconds_since(measure_start) >= s.max_time_s) {
+        r.stop_reason = "max_time";
+        break;
+      }
+    }
+  } catch (const std::exception& e) {
+    r.status = "failed";
+    const auto* err = dynamic_cast<const Error*>(&e);
+    r.message = err ? fmt::format("{} ({})", e.what(), err->fix()) : e.what();
+  }
+  r.telemetry = telemetry.finish();
+  r.info = run->info();
+  r.duration_s = seconds_since(t0);
+  // An interrupted case keeps its repetitions only when there are enough to compare (>= 2).
+  if (r.stop_reason == "interrupted" && r.metrics.front().samples.size() < 2) {
+    r.status = "failed";
+    r.message = "interrupted before 2 repetitions were measured";
+  }
+  return r;
+}
+
+void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options, record::RunRecord& record,
+         const std::function<void(const record::RunRecord&)>& checkpoint) {
+  const std::size_t total = plan.size();
+  for (std::size_t i = 0; i < total; ++i) {
+    if (interrupt_flag()) break;
+    const auto& c = plan[i];
+    const std::string title = fmt::format("[{}/{}] {}", i + 1, total, c.id());
+    auto progress = [&](const std::string& line) {
+      if (options.progress) fmt::print(stderr, "\r\033[K{}  {}", title, line);
+    };
+    if (!options.progress) fmt::print(stderr, "{} ...\n", title);
+    record::CaseResult r = run_case(c, options, progress);
+    if (options.progress) fmt::print(stderr, "\r\033[K");
+    std::string outcome;
+    if (r.status == "ok") {
+      const auto sm = stats::describe(r.metrics.front().samples);
+      outcome = fmt::format("{} median {:.4g} {} (n={}, CI ±{:.2f}%, {}, {:.1f} s)", r.metrics.front().spec.name,
+                            sm.median, r.metrics.front().spec.unit, sm.n,
+                            std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, r.stop_reason,
+                            r.duration_s);
+    } else {
+      outcome = fmt::format("{}: {}", r.status, r.message);
+    }
+    fmt::print(stderr, "{}  {}\n", title, outcome);
+    const bool was_interrupted = r.stop_reason == "interrupted";
+    record.cases.push_back(std::move(r));
+    if (was_interrupted) break;
+    checkpoint(record);
+  }
+  record.interrupted = interrupt_flag().load();
+  record.complete = !record.interrupted && record.cases.size() == total;
+  record.finished_utc = utc_iso8601();
+  checkpoint(record);
+}
+
+}  // namespace sb::runner

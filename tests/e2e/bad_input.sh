@@ -1,0 +1,28 @@
+# Bad input gets a one-paragraph error with a fix, a non-zero exit, and loses nothing.
+. "$(dirname "$0")/lib.bash"
+cd "$WORK"
+expect_error 2 "unknown workload 'nope'.*" -- "$SB" run --workload nope
+expect_error 2 "no parameter 'bogus'" -- "$SB" run --workload matmul_cpu --param bogus=1
+expect_error 2 "not a valid value" -- "$SB" run --workload matmul_cpu --param precision=fp8
+expect_error 2 "no suite 'nosuch'" -- "$SB" run --suite nosuch
+printf 'suites:\n  s:\n    cases: [\n' > broken.yaml
+expect_error 2 "broken.yaml:[0-9]+:[0-9]+: malformed YAML" -- "$SB" run --config broken.yaml --suite s
+
+# An unwritable output directory is detected before any work starts.
+touch not-a-dir
+expect_error 1 "cannot be written" -- "$SB" run --workload matmul_cpu --param n=64 --out not-a-dir/sub
+grep -q "case" "$WORK/err" && fail "a case ran although the output directory was unwritable"
+
+# A record of a newer schema, and records with no common case.
+rec=$("$SB" run --workload matmul_cpu --param n=64 --param precision=fp32 --reps 3 --label one --out results)
+sed 's/"schema_version": 1/"schema_version": 99/' "$rec" > future.json
+expect_error 2 "newer" -- "$SB" compare "$rec" future.json
+"$SB" run --workload matmul_cpu --param n=96 --param precision=fp64 --reps 3 --label two --out results >/dev/null
+expect_error 2 "no case in common" -- "$SB" compare results/one results/two
+[ -f "$rec" ] || fail "an error destroyed an earlier record"
+
+# A GPU workload where no GPU is present.
+if "$SB" env | grep -qi "gpu.*available.*false\|no gpu\|without CUDA"; then
+  expect_error 2 "no GPU can be used here" -- "$SB" run --workload matmul --param n=256
+fi
+echo "ok"

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "record/record.hpp"
+
+namespace sb::record {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/sparkbench-record-test-XXXXXX";
+    path = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+RunRecord sample_record() {
+  RunRecord r;
+  r.sparkbench_version = "0.1.0";
+  r.label = "native";
+  r.host = "box";
+  r.started_utc = "2026-11-24T05:00:00Z";
+  r.complete = true;
+  r.settings = {{"max_reps", 30}};
+  r.environment = {{"cpu", {{"logical_cpus", 8}}}};
+  CaseResult c;
+  c.id = "matmul_cpu/n=256,precision=fp32";
+  c.workload = "matmul_cpu";
+  c.layer = "cpu-compute";
+  c.params = Params({{"n", "256"}, {"precision", "fp32"}});
+  c.metrics = {{{.name = "time_ms", .unit = "ms", .better = Better::Lower}, {1.5, 1.25, 1.75}},
+               {{.name = "gflops", .unit = "GFLOP/s", .better = Better::Higher}, {22.0, 26.5, 19.25}}};
+  c.stop_reason = "ci_target";
+  c.telemetry = {{"available", false}, {"reason", "no NVML"}};
+  r.cases.push_back(c);
+  return r;
+}
+
+TEST(Record, RoundTripsThroughJson) {
+  const RunRecord r = sample_record();
+  const RunRecord back = from_json(to_json(r), "mem");
+  ASSERT_EQ(back.cases.size(), 1u);
+  const CaseResult& c = back.cases.front();
+  EXPECT_EQ(c.id, r.cases.front().id);
+  EXPECT_EQ(c.params.str("n"), "256");
+  EXPECT_EQ(c.metrics[1].spec.better, Better::Higher);
+  EXPECT_EQ(c.metrics[0].samples, (std::vector<double>{1.5, 1.25, 1.75}));
+  EXPECT_EQ(back.environment, r.environment);
+  EXPECT_EQ(back.find_case(c.id), &back.cases.front());
+}
+
+TEST(Record, RejectsNewerSchemaAndForeignJson) {
+  auto j = to_json(sample_record());
+  j["schema_version"] = kSchemaVersion + 1;
+  try {
+    from_json(j, "future.json");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+    EXPECT_NE(e.fix().find("upgrade"), std::string::npos);
+  }
+  EXPECT_THROW(from_json(nlohmann::json{{"hello", 1}}, "other.json"), Error);
+  auto damaged = to_json(sample_record());
+  damaged["cases"][0].erase("metrics");
+  EXPECT_THROW(from_json(damaged, "damaged.json"), Error);
+}
+
+TEST(Record, AtomicWriteLeavesNoTemporaryAndReplaces) {
+  TempDir d;
+  const fs::path f = d.path / "native" / "r.json";
+  write_atomic(f, "first");
+  write_atomic(f, to_json(sample_record()).dump());
+  EXPECT_EQ(load(f).label, "native");
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(f.parent_path())) {
+    (void)e;
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1);
+}
+
+TEST(Record, LoadAllTakesRecordsOnlyAndSaysWhenNoneAreThere) {
+  TempDir d;
+  write_atomic(d.path / "a.json", to_json(sample_record()).dump());
+  write_atomic(d.path / "summary.json", R"({"schema": "sparkbench.comparison"})");
+  write_atomic(d.path / "notes.txt", "x");
+  EXPECT_EQ(load_all(d.path).size(), 1u);
+  TempDir empty;
+  EXPECT_THROW(load_all(empty.path), Error);
+  EXPECT_THROW(load_all(empty.path / "missing"), Error);
+}
+
+TEST(Record, DefaultPathIsLabelThenTimestampAndHost) {
+  EXPECT_EQ(default_path("results", "docker", "20261124T050000Z", "box").string(),
+            "results/docker/20261124T050000Z_box.json");
+}
+
+}  // namespace
+}  // namespace sb::record

@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+#include "runner/runner.hpp"
+#include "test_workloads.hpp"
+
+namespace sb::runner {
+namespace {
+
+config::PlannedCase planned(const char* workload, config::Axes axes = {}) {
+  return config::expand(Registry::instance().get(workload), axes).front();
+}
+
+RunOptions options(int min_reps, int max_reps, double ci_target = 0.01) {
+  RunOptions o;
+  o.settings.warmup = 1;
+  o.settings.min_reps = min_reps;
+  o.settings.max_reps = max_reps;
+  o.settings.ci_target = ci_target;
+  o.settings.max_time_s = 30;
+  return o;
+}
+
+void quiet(const std::string&) {}
+
+TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
+  // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.
+  const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), options(5, 30), quiet);
+  EXPECT_EQ(r.status, "ok");
+  EXPECT_EQ(r.stop_reason, "ci_target");
+  EXPECT_EQ(r.metrics.front().samples.size(), 5u);
+  EXPECT_EQ(r.warmup, 1);
+  ASSERT_EQ(r.metrics.size(), 2u);  // every declared metric is recorded
+  EXPECT_EQ(r.metrics[1].samples.size(), 5u);
+}
+
+TEST(Runner, RepeatsUntilTheCiTargetIsMet) {
+  // ±1% alternating: half-width ≈ t(n-1) * 1% / sqrt(n-1): 1.39% at n=5, 1.15% at n=6, below 1% from n=7 on.
+  const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"1"}}}), options(5, 30), quiet);
+  EXPECT_EQ(r.stop_reason, "ci_target");
+  EXPECT_GE(r.metrics.front().samples.size(), 7u);
+  EXPECT_LE(r.metrics.front().samples.size(), 9u);
+}
+
+TEST(Runner, StopsAtMaxRepsWhenTooNoisy) {
+  const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"20"}}, {"shape", {"noisy"}}}),
+                          options(3, 10), quiet);
+  EXPECT_EQ(r.stop_reason, "max_reps");
+  EXPECT_EQ(r.metrics.front().samples.size(), 10u);
+}
+
+TEST(Runner, UnavailableAndFailingCasesAreRecordedNotThrown) {
+  const auto u = run_case(planned(test::kUnavailableWorkload), options(3, 5), quiet);
+  EXPECT_EQ(u.status, "unavailable");
+  EXPECT_EQ(u.message, "no such device in tests");
+  const auto f = run_case(planned(test::kFailingWorkload), options(3, 5), quiet);
+  EXPECT_EQ(f.status, "failed");
+  EXPECT_NE(f.message.find("planted failure"), std::string::npos);
+}
+
+TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
+  std::vector<config::PlannedCase> plan = {planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}),
+                                           planned(test::kSequenceWorkload, {{"spread_pct", {"0.2"}}}),
+                                           planned(test::kSequenceWorkload, {{"spread_pct", {"0.3"}}})};
+  record::RunRecord rec;
+  int checkpoints = 0;
+  interrupt_flag() = false;
+  run(plan, options(5, 10), rec, [&](const record::RunRecord& r) {
+    ++checkpoints;
+    if (r.cases.size() == 2) interrupt_flag() = true;  // as if Ctrl-C arrived during the third case
+  });
+  interrupt_flag() = false;
+  EXPECT_TRUE(rec.interrupted);
+  EXPECT_FALSE(rec.complete);
+  ASSERT_EQ(rec.cases.size(), 2u);
+  EXPECT_EQ(rec.cases[1].status, "ok");
+  EXPECT_GE(checkpoints, 3);  // after each finished case and once at the end
+}
+
+TEST(Runner, CompleteRunIsMarkedComplete) {
+  record::RunRecord rec;
+  run({planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}})}, options(5, 10), rec, [](const auto&) {});
+  EXPECT_TRUE(rec.complete);
+  EXPECT_FALSE(rec.interrupted);
+  EXPECT_FALSE(rec.finished_utc.empty());
+}
+
+}  // namespace
+}  // namespace sb::runner

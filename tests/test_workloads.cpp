@@ -1,0 +1,74 @@
+#include "test_workloads.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+#include "workload/workload.hpp"
+
+namespace sb::test {
+namespace {
+
+// value_i = center * (1 + spread/100 * pattern_i): "flat" alternates ±spread, "noisy" cycles through
+// a fixed sequence, so the CI half-width after n repetitions is known in advance.
+class SequenceRun : public CaseRun {
+ public:
+  SequenceRun(double center, double spread_pct, bool noisy) : center_(center), spread_(spread_pct / 100), noisy_(noisy) {}
+  Measurement run() override {
+    static const double pattern[] = {0.9, -0.4, 0.1, -1.0, 0.6, -0.2, 0.8, -0.7, 0.3, -0.5};
+    const double p = noisy_ ? pattern[i_ % 10] : (i_ % 2 == 0 ? 1.0 : -1.0);
+    ++i_;
+    const double v = center_ * (1 + spread_ * p);
+    return {{"value", v}, {"rate", 1000.0 / v}};
+  }
+  nlohmann::json info() const override { return {{"calls", i_}}; }
+
+ private:
+  double center_, spread_;
+  bool noisy_;
+  int i_ = 0;
+};
+
+SB_REGISTER_WORKLOAD(test_sequence,
+                     Workload{.name = kSequenceWorkload,
+                              .help = "test-only deterministic sequence",
+                              .device = Device::Cpu,
+                              .layer = "test",
+                              .params = {{.name = "center", .type = ParamSpec::Type::Float, .defaults = {"100"}, .help = "mean value"},
+                                         {.name = "spread_pct", .type = ParamSpec::Type::Float, .defaults = {"1"}, .help = "spread"},
+                                         {.name = "shape", .defaults = {"flat"}, .choices = {"flat", "noisy"}, .help = "pattern"}},
+                              .metrics = {{.name = "value", .unit = "ms", .better = Better::Lower, .help = "the value"},
+                                          {.name = "rate", .unit = "1/s", .better = Better::Higher, .help = "1000/value"}},
+                              .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
+                                return std::make_unique<SequenceRun>(p.real("center"), p.real("spread_pct"),
+                                                                     p.str("shape") == "noisy");
+                              }});
+
+SB_REGISTER_WORKLOAD(test_unavailable,
+                     Workload{.name = kUnavailableWorkload,
+                              .help = "test-only: never available",
+                              .device = Device::Gpu,
+                              .layer = "test",
+                              .metrics = {{.name = "value", .unit = "ms"}},
+                              .make = [](const Params&, const CaseContext&) -> std::unique_ptr<CaseRun> {
+                                throw Unavailable("no such device in tests");
+                              }});
+
+SB_REGISTER_WORKLOAD(test_failing,
+                     Workload{.name = kFailingWorkload,
+                              .help = "test-only: fails on the third repetition",
+                              .device = Device::Cpu,
+                              .layer = "test",
+                              .metrics = {{.name = "value", .unit = "ms"}},
+                              .make = [](const Params&, const CaseContext&) -> std::unique_ptr<CaseRun> {
+                                struct Failing : CaseRun {
+                                  int n = 0;
+                                  Measurement run() override {
+                                    if (++n == 3) throw std::runtime_error("planted failure");
+                                    return {{"value", 1.0 + n}};
+                                  }
+                                };
+                                return std::make_unique<Failing>();
+                              }});
+
+}  // namespace
+}  // namespace sb::test

@@ -1,0 +1,8 @@
+#pragma once
+// Workloads that exist only in the test binary: deterministic sequences with a known spread, so
+// that runner and statistics behaviour can be asserted exactly.
+namespace sb::test {
+inline constexpr const char* kSequenceWorkload = "test_sequence";
+inline constexpr const char* kUnavailableWorkload = "test_unavailable";
+inline constexpr const char* kFailingWorkload = "test_failing";
+}  // namespace sb::test
