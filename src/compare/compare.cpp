@@ -14,7 +14,7 @@
 namespace sb::compare {
 namespace {
 
-// Worst first when sorted descending: the order in which verdicts dominate the overall one.
+// Higher = worse; the overall verdict is the worst among the comparable cases' primary metrics.
 int severity(Verdict v) {
   switch (v) {
     case Verdict::NotComparable: return -1;
@@ -36,11 +36,7 @@ int severity(Verdict v) {
 void apply_verdict(MetricComparison& m, const Options& options) {
   if (m.verdict == Verdict::NotComparable) return;
   m.significant = m.p_adjusted < options.alpha && std::abs(m.overhead_pct) >= options.min_effect_pct;
-  if (!m.significant) {
-    m.verdict = Verdict::NoDifference;
-  } else {
-    m.verdict = band_for_overhead(m.overhead_pct);
-  }
+  m.verdict = m.significant ? band_for_overhead(m.overhead_pct) : Verdict::NoDifference;
 }
 
 MetricComparison not_comparable(MetricComparison m, std::string why) {
@@ -49,46 +45,54 @@ MetricComparison not_comparable(MetricComparison m, std::string why) {
   return m;
 }
 
-MetricComparison compare_metric(const MetricSpec& spec, const std::vector<double>& b,
-                                const std::vector<double>& c, const Options& options) {
-  MetricComparison m;
-  m.spec = spec;
-  const double confidence = 1 - options.alpha;
+// The statistics of one metric; throws std::invalid_argument (from src/stats) for samples that
+// cannot give an answer (non-finite values, values of both signs for the ratio, ...).
+MetricComparison describe_and_test(MetricComparison m, const std::vector<double>& b, const std::vector<double>& c,
+                                   const Options& options) {
+  // 95% intervals whatever alpha is: alpha is the family-wise level of the Holm-corrected decision,
+  // not a per-case coverage (docs/methodology.md).
+  constexpr double confidence = 0.95;
   if (!b.empty()) m.baseline = stats::describe(b, confidence);
   if (!c.empty()) m.candidate = stats::describe(c, confidence);
   if (b.size() < 2 || c.size() < 2) {
     return not_comparable(std::move(m), fmt::format("too few samples of '{}': baseline {}, candidate {} (need 2 per side)",
-                                                    spec.name, b.size(), c.size()));
+                                                    m.spec.name, b.size(), c.size()));
   }
   if (!(m.baseline.median > 0 && m.candidate.median > 0)) {
     return not_comparable(std::move(m), fmt::format("median of '{}' is not positive (baseline {}, candidate {}): "
                                                     "a relative overhead is undefined",
-                                                    spec.name, m.baseline.median, m.candidate.median));
+                                                    m.spec.name, m.baseline.median, m.candidate.median));
   }
-  const bool lower_is_better = spec.better == Better::Lower;
+  const bool lower_is_better = m.spec.better == Better::Lower;
   // ratio = candidate / baseline. For higher-is-better the cost is the inverse ratio, which also
   // swaps the interval's ends.
   const double ratio = m.candidate.median / m.baseline.median;
   m.overhead_pct = lower_is_better ? 100 * (ratio - 1) : 100 * (1 / ratio - 1);
-  try {
-    const auto ci = stats::bootstrap_ratio_of_medians(b, c, confidence, options.bootstrap_resamples, options.seed);
-    m.overhead_ci_pct = lower_is_better ? stats::Interval{100 * (ci.low - 1), 100 * (ci.high - 1)}
-                                        : stats::Interval{100 * (1 / ci.high - 1), 100 * (1 / ci.low - 1)};
-    m.welch = stats::welch_t_test(b, c);
-    m.mann_whitney = stats::mann_whitney_u(b, c);
-    m.hedges_g = stats::hedges_g(b, c);
-  } catch (const std::invalid_argument& e) {
-    return not_comparable(std::move(m), fmt::format("'{}': {}", spec.name, e.what()));
-  }
+  const auto ci = stats::bootstrap_ratio_of_medians(b, c, confidence, options.bootstrap_resamples, options.seed);
+  m.overhead_ci_pct = lower_is_better ? stats::Interval{100 * (ci.low - 1), 100 * (ci.high - 1)}
+                                      : stats::Interval{100 * (1 / ci.high - 1), 100 * (1 / ci.low - 1)};
+  m.welch = stats::welch_t_test(b, c);
+  m.mann_whitney = stats::mann_whitney_u(b, c);
+  m.hedges_g = stats::hedges_g(b, c);
   m.p_adjusted = m.welch.p_value;
   apply_verdict(m, options);
   return m;
 }
 
+MetricComparison compare_metric(const MetricSpec& spec, const std::vector<double>& b, const std::vector<double>& c,
+                                const Options& options) {
+  MetricComparison m;
+  m.spec = spec;
+  try {
+    return describe_and_test(m, b, c, options);
+  } catch (const std::invalid_argument& e) {
+    return not_comparable(std::move(m), fmt::format("'{}': {}", spec.name, e.what()));
+  }
+}
+
 std::string status_reason(const record::CaseResult& r, const char* side) {
   if (r.status == "ok") return "";
-  const std::string what = r.status == "unavailable" ? "unavailable" : r.status == "failed" ? "failed" : r.status;
-  return fmt::format("{} in {}{}{}", what, side, r.message.empty() ? "" : ": ", r.message);
+  return fmt::format("{} in {}{}{}", r.status, side, r.message.empty() ? "" : ": ", r.message);
 }
 
 const record::MetricSamples* find_metric(const record::CaseResult& r, const std::string& name) {
@@ -119,19 +123,17 @@ CaseComparison compare_case(const record::CaseResult& b, const record::CaseResul
     if (reason.empty()) continue;
     cc.not_comparable += (cc.not_comparable.empty() ? "" : "; ") + reason;
   }
-  if (!cc.not_comparable.empty()) return cc;
-  if (b.metrics.empty()) {
-    cc.not_comparable = "the baseline recorded no metric";
-    return cc;
+  if (!b.metrics.empty()) cc.primary.spec = b.metrics.front().spec;
+  const auto* candidate_primary = b.metrics.empty() ? nullptr : find_metric(c, cc.primary.spec.name);
+  if (cc.not_comparable.empty() && b.metrics.empty()) cc.not_comparable = "the baseline recorded no metric";
+  if (cc.not_comparable.empty() && candidate_primary == nullptr) {
+    cc.not_comparable = fmt::format("primary metric '{}' missing in candidate", cc.primary.spec.name);
   }
-  const auto& primary = b.metrics.front();
-  const auto* candidate_primary = find_metric(c, primary.spec.name);
-  if (candidate_primary == nullptr) {
-    cc.not_comparable = fmt::format("primary metric '{}' missing in candidate", primary.spec.name);
-    cc.primary.spec = primary.spec;
+  if (!cc.not_comparable.empty()) {
     cc.primary = not_comparable(std::move(cc.primary), cc.not_comparable);
     return cc;
   }
+  const auto& primary = b.metrics.front();
   cc.primary = compare_metric(primary.spec, primary.samples, candidate_primary->samples, options);
   cc.not_comparable = cc.primary.not_comparable;
   for (std::size_t i = 1; i < b.metrics.size(); ++i) {
@@ -191,8 +193,9 @@ std::string summarize(const Comparison& c) {
     auto [lo, hi] = std::minmax_element(list.begin(), list.end(), [](auto* a, auto* b) {
       return std::abs(a->primary.overhead_pct) < std::abs(b->primary.overhead_pct);
     });
-    const double low = std::abs((*lo)->primary.overhead_pct), high = std::abs((*hi)->primary.overhead_pct);
-    return list.size() == 1 ? fmt::format("{:.1f}%", high) : fmt::format("{:.1f}-{:.1f}%", low, high);
+    const std::string low = fmt::format("{:.1f}", std::abs((*lo)->primary.overhead_pct));
+    const std::string high = fmt::format("{:.1f}", std::abs((*hi)->primary.overhead_pct));
+    return low == high ? high + "%" : low + "-" + high + "%";
   };
   if (slower.empty() && faster.empty()) {
     return fmt::format("no significant difference between candidate '{}' and baseline '{}' on {} case(s) "
@@ -204,7 +207,7 @@ std::string summarize(const Comparison& c) {
   if (!slower.empty()) {
     s = fmt::format("candidate '{}' is {} slower than baseline '{}' on {} of {} cases ({} band)", c.candidate_label,
                     span(slower), c.baseline_label, slower.size(), n, to_string(c.overall));
-    if (!faster.empty()) s += fmt::format(", {} faster on {}", span(faster), faster.size());
+    if (!faster.empty()) s += fmt::format(" and {} faster on {}", span(faster), faster.size());
   } else {
     s = fmt::format("candidate '{}' is {} faster than baseline '{}' on {} of {} cases", c.candidate_label,
                     span(faster), c.baseline_label, faster.size(), n);

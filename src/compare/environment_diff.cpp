@@ -2,9 +2,7 @@
 // is to explain a performance difference. Keys are matched by name fragments rather than exact
 // paths, so that the ranking survives changes to the snapshot's layout.
 #include <algorithm>
-#include <cctype>
 #include <map>
-#include <string_view>
 
 #include "compare/compare.hpp"
 #include "compare/environment_paths.hpp"

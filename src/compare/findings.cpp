@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
-#include <set>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -222,11 +223,15 @@ std::vector<TelemetryShift> telemetry_means(const Comparison& c, const std::stri
   return out;
 }
 
-std::string shift_list(const std::vector<TelemetryShift>& shifts, std::string_view unit) {
+// "matmul/n=8192 1500 vs 1980 MHz (-24.2%)"; with relative = false the change is in points.
+std::string shift_list(const std::vector<TelemetryShift>& shifts, std::string_view unit, bool relative) {
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < std::min<std::size_t>(shifts.size(), 3); ++i) {
     const auto& s = shifts[i];
-    parts.push_back(fmt::format("{} {:.0f} vs {:.0f} {}", s.c->id, s.candidate, s.baseline, unit));
+    parts.push_back(relative ? fmt::format("{} {:.0f} vs {:.0f} {} ({:+.1f}%)", s.c->id, s.candidate, s.baseline,
+                                           unit, 100 * (s.candidate / s.baseline - 1))
+                             : fmt::format("{} {:.0f} vs {:.0f} {} ({:+.0f} points)", s.c->id, s.candidate,
+                                           s.baseline, unit, s.candidate - s.baseline));
   }
   if (shifts.size() > 3) parts.push_back(fmt::format("and {} more", shifts.size() - 3));
   return join(parts, ", ");
@@ -248,7 +253,7 @@ void add_lower_sm_clock(const Comparison& c, std::vector<Scored>& out) {
                  {0, "Lower SM clock in the candidate",
                   fmt::format("mean SM clock more than {}% lower in the candidate on {} of {} cases with clock "
                               "telemetry (candidate vs baseline): {}",
-                              kClockDropPct, lower.size(), all.size(), shift_list(lower, "MHz")),
+                              kClockDropPct, lower.size(), all.size(), shift_list(lower, "MHz", true)),
                   "compare clocks and limits on both sides (nvidia-smi -q -d CLOCK,POWER,PERFORMANCE): a lower "
                   "power limit, application or locked clocks, or throttling in the candidate"}});
 }
@@ -266,7 +271,7 @@ void add_lower_gpu_utilization(const Comparison& c, std::vector<Scored>& out) {
                  {0, "GPU busy less of the time in the candidate",
                   fmt::format("mean GPU utilization more than {} points lower in the candidate on {} of {} cases "
                               "with utilization telemetry (candidate vs baseline): {}",
-                              kDropPoints, lower.size(), all.size(), shift_list(lower, "%")),
+                              kDropPoints, lower.size(), all.size(), shift_list(lower, "%", false)),
                   "the GPU waits on the host in the candidate: check the CPU quota and cpuset (host threads launch "
                   "kernels and feed data), host-to-device copies (pinned memory) and /dev/shm"}});
 }
@@ -354,22 +359,26 @@ void add_layer_split(const Comparison& c, std::vector<Scored>& out) {
   for (const auto& cc : c.cases) {
     if (comparable(cc)) by_layer[cc.layer.empty() ? "(no layer)" : cc.layer].push_back(&cc);
   }
-  bool slower_cpu = false, slower_gpu = false, slower_other = false;
+  enum Kind { kCpu, kGpu, kOther };
+  bool present[3] = {}, slowed[3] = {};
   std::vector<std::string> parts;
   for (const auto& [layer, cases] : by_layer) {
     parts.push_back(group_outcome(cases, layer));
-    if (!any_slower(cases)) continue;
-    (starts_with(layer, "cpu") ? slower_cpu : starts_with(layer, "gpu") ? slower_gpu : slower_other) = true;
+    const Kind kind = starts_with(layer, "cpu") ? kCpu : starts_with(layer, "gpu") ? kGpu : kOther;
+    present[kind] = true;
+    slowed[kind] = slowed[kind] || any_slower(cases);
   }
-  if (by_layer.size() < 2 || !(slower_cpu || slower_gpu || slower_other)) return;
+  if (by_layer.size() < 2 || !(slowed[kCpu] || slowed[kGpu] || slowed[kOther])) return;
   std::string action = "start with the highest-ranked environment differences; the layers that moved together "
                        "share the cause";
-  if (slower_cpu && !slower_gpu && !slower_other) {
-    action = "host-side work is slower in the candidate: compare the CPU quota, cpuset, CPU governor and memory "
-             "settings of the two environments";
-  } else if (slower_gpu && !slower_cpu && !slower_other) {
-    action = "GPU work is slower while host work is not: compare driver, CUDA runtime and cuBLAS versions, clocks "
-             "and power limits";
+  if (slowed[kCpu] && !slowed[kGpu] && !slowed[kOther]) {
+    action = fmt::format("host-side work is slower in the candidate{}: compare the CPU quota, cpuset, CPU governor "
+                         "and memory settings of the two environments",
+                         present[kGpu] ? " while GPU work is not" : "");
+  } else if (slowed[kGpu] && !slowed[kCpu] && !slowed[kOther]) {
+    action = fmt::format("GPU work is slower in the candidate{}: compare driver, CUDA runtime and cuBLAS versions, "
+                         "clocks and power limits",
+                         present[kCpu] ? " while host work is not" : "");
   }
   out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action}});
 }
@@ -384,10 +393,10 @@ void add_no_difference(const Comparison& c, std::vector<Scored>& out) {
   out.push_back({100,
                  {0, "Same performance within the noise threshold",
                   fmt::format("none of the {} compared cases differs significantly (Holm-adjusted Welch p < {} and "
-                              "|overhead| >= {}%); the largest overhead is {:+.2f}% on {} ({:.0f}% CI {:+.2f}% to "
+                              "|overhead| >= {}%); the largest overhead is {:+.2f}% on {} (95% CI {:+.2f}% to "
                               "{:+.2f}%, adjusted p {:.3g})",
                               all.size(), c.options.alpha, c.options.min_effect_pct, m.overhead_pct, largest->id,
-                              100 * (1 - c.options.alpha), m.overhead_ci_pct.low, m.overhead_ci_pct.high,
+                              m.overhead_ci_pct.low, m.overhead_ci_pct.high,
                               m.p_adjusted),
                   fmt::format("nothing to fix for these workloads; to resolve differences below {}%, run more "
                               "repetitions or interleaved rounds (sparkbench ab)",
