@@ -1,7 +1,6 @@
 // Markdown report: reads top-down as an answer (verdict, numbers, why, what next), and pastes
 // into a GitHub issue or a forum post as it is.
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
