@@ -170,7 +170,11 @@ Weights synthetic_weights(const ModelConfig& c, std::uint64_t seed) {
     } else {
       scale = sqrt3 / std::sqrt(static_cast<float>(spec.shape[1]));  // fan_in: weights are [out, in]
     }
-    for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = offset + scale * synthetic_value(stream, i);
+    // In double the product is exact (24-bit values), so the result is the same with or without
+    // fused multiply-add: identical weights on x86-64, aarch64 and in a CUDA kernel.
+    for (std::size_t i = 0; i < t.data.size(); ++i) {
+      t.data[i] = static_cast<float>(offset + static_cast<double>(scale) * synthetic_value(stream, i));
+    }
     w.insert(spec.name, std::move(t));
   }
   return w;

@@ -69,7 +69,9 @@ bool wanted_tensor(const ExpectedShapes& expected, const std::string& name, cons
 // every matmul preserves the scale of its RMS-normalised input; norm weights are 1 +- 0.1; the
 // embedding and lm_head have standard deviation 2/sqrt(hidden), so logits have a spread of about 2
 // (a softmax neither flat nor one-hot). Each element is a pure function of (seed, tensor name,
-// index), so a GPU kernel can generate the same values in parallel (see synthetic_value).
+// index), so a GPU kernel can generate the same values in parallel:
+//   float(offset + double(scale) * synthetic_value(tensor_stream(seed, name), index))
+// with scale computed in float (sqrt and division are correctly rounded, so the same everywhere).
 Weights synthetic_weights(const ModelConfig& c, std::uint64_t seed);
 
 // The generator behind synthetic_weights: a uniform value in [-1, 1) from a counter-based hash.
