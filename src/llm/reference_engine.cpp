@@ -103,10 +103,7 @@ void ReferenceEngine::attention_block(std::int64_t layer, KvCache& cache, std::i
       const std::int64_t kv_head = head / group;
       const float* query = &q[t * c.q_dim() + head * hd];
       for (std::int64_t s = 0; s <= position; ++s) {
-        const float* key = cache.key(layer, s) + kv_head * hd;
-        double dot = 0;
-        for (std::int64_t i = 0; i < hd; ++i) dot += static_cast<double>(query[i]) * key[i];
-        scores[s] = static_cast<float>(dot * scale);
+        scores[s] = static_cast<float>(dot(query, cache.key(layer, s) + kv_head * hd, hd) * scale);
       }
       softmax(scores);
       float* out = &attended[t * c.q_dim() + head * hd];

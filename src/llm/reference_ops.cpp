@@ -12,15 +12,26 @@ void rms_norm(std::span<const float> x, std::span<const float> weight, double ep
   for (std::size_t i = 0; i < x.size(); ++i) out[i] = static_cast<float>(x[i] * scale * weight[i]);
 }
 
+double dot(const float* a, const float* b, std::int64_t n) {
+  // Four independent partial sums, so that each addition need not wait for the previous one.
+  double partial[4] = {0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int k = 0; k < 4; ++k) partial[k] += static_cast<double>(a[i + k]) * b[i + k];
+  }
+  for (; i < n; ++i) partial[0] += static_cast<double>(a[i]) * b[i];
+  return (partial[0] + partial[1]) + (partial[2] + partial[3]);
+}
+
 void linear(const float* x, std::int64_t rows, const Tensor& weight, const Tensor* bias, float* out) {
   const std::int64_t out_features = weight.shape[0];
   const std::int64_t in_features = weight.shape[1];
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float* in = x + r * in_features;
-    for (std::int64_t o = 0; o < out_features; ++o) {
-      const float* w = weight.data.data() + o * in_features;
-      double sum = bias ? bias->data[o] : 0.0;
-      for (std::int64_t i = 0; i < in_features; ++i) sum += static_cast<double>(w[i]) * in[i];
+  // Weight row outside, token rows inside: a prefill reads each weight row once, not once per token.
+  for (std::int64_t o = 0; o < out_features; ++o) {
+    const float* w = weight.data.data() + o * in_features;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* in = x + r * in_features;
+      const double sum = dot(w, in, in_features) + (bias ? bias->data[o] : 0.0);
       out[r * out_features + o] = static_cast<float>(sum);
     }
   }

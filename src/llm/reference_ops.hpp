@@ -11,6 +11,9 @@ namespace sb::llm {
 // out = x / sqrt(mean(x^2) + eps) * weight (Hugging Face's LlamaRMSNorm). `out` may alias `x`.
 void rms_norm(std::span<const float> x, std::span<const float> weight, double eps, std::span<float> out);
 
+// sum of a[i] * b[i] in double.
+double dot(const float* a, const float* b, std::int64_t n);
+
 // out[r, :] = W x[r, :] (+ bias) for `rows` row vectors; W is [out_features, in_features].
 // `bias` may be null.
 void linear(const float* x, std::int64_t rows, const Tensor& weight, const Tensor* bias, float* out);
