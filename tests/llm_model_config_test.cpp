@@ -118,6 +118,8 @@ TEST(LlmModelConfig, ErrorsNameTheFileAndTheField) {
   json j = tiny_json();
   j.erase("hidden_size");
   EXPECT_NE(parse_error(j).find("my/config.json: field 'hidden_size' is missing"), std::string::npos) << parse_error(j);
+  EXPECT_NE(parse_error(j).find("built-in model (llama-3.1-8b, llama-3.2-1b, llama-3.2-3b, tiny)"), std::string::npos)
+      << parse_error(j);
 
   j = tiny_json();
   j["num_hidden_layers"] = "two";

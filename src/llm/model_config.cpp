@@ -16,9 +16,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kConfigFix =
-    "pass the config.json of a Hugging Face Llama or Qwen2 model (model_type llama or qwen2), "
-    "or a built-in model name";
+std::string config_fix() {
+  return fmt::format("pass the config.json of a Hugging Face Llama or Qwen2 model (model_type llama or qwen2), or a "
+                     "built-in model ({})",
+                     fmt::join(builtin_model_names(), ", "));
+}
 
 // Defaults transformers applies when a field is absent (LlamaConfig / Qwen2Config __init__).
 struct FamilyDefaults {
@@ -33,7 +35,7 @@ FamilyDefaults family_defaults(const std::string& model_type) {
 }
 
 [[noreturn]] void field_error(const std::string& source, const std::string& field, const std::string& what) {
-  throw Error(fmt::format("{}: field '{}' {}", source, field, what), kConfigFix);
+  throw Error(fmt::format("{}: field '{}' {}", source, field, what), config_fix());
 }
 
 // Typed access to the fields of one JSON object; errors name the file and the field's full path.
@@ -134,7 +136,7 @@ DType parse_dtype(const Fields& config) {
 }  // namespace
 
 ModelConfig model_config_from_json(const json& config, const std::string& source) {
-  if (!config.is_object()) throw Error(fmt::format("{}: not a JSON object", source), kConfigFix);
+  if (!config.is_object()) throw Error(fmt::format("{}: not a JSON object", source), config_fix());
   const Fields f(config, source);
   ModelConfig c;
   c.name = source;
@@ -197,7 +199,7 @@ ModelConfig load_model_config(const std::filesystem::path& path) {
   try {
     config = json::parse(in);
   } catch (const json::parse_error& e) {
-    throw Error(fmt::format("{}: malformed JSON ({})", file.string(), e.what()), kConfigFix);
+    throw Error(fmt::format("{}: malformed JSON ({})", file.string(), e.what()), config_fix());
   }
   return model_config_from_json(config, file.string());
 }
