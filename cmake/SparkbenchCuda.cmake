@@ -26,6 +26,12 @@ if(NOT SPARKBENCH_CUDA STREQUAL "OFF")
       set(CMAKE_CUDA_ARCHITECTURES "${_sb_arch}" CACHE STRING "CUDA architectures" FORCE)
     endif()
     enable_language(CUDA)
+    # CMake before 3.25.2 (Debian 12 has 3.25.1) knows no C++20 flag for nvcc and stops with
+    # "requires the language dialect CUDA20" (gitlab.kitware.com/cmake/cmake/-/issues/23079).
+    if(NOT DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION AND CMAKE_CUDA_COMPILER_VERSION VERSION_GREATER_EQUAL 12.0)
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    endif()
     set(CMAKE_CUDA_STANDARD 20)
     set(CMAKE_CUDA_STANDARD_REQUIRED ON)
     find_package(CUDAToolkit REQUIRED)

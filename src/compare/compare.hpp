@@ -2,6 +2,7 @@
 // Comparison of a baseline and a candidate set of run records: cases paired by id, statistics
 // per metric, Holm correction across the report, verdict bands, environment differences and
 // the findings that drive "what to check next". Data only; src/report renders it.
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,10 @@ struct Options {
 // The seed's bands for a significant overhead: <10 minimal, 10-20 moderate, 20-40 significant, >40 critical.
 enum class Verdict { NoDifference, Faster, Minimal, Moderate, Significant, Critical, NotComparable };
 std::string to_string(Verdict v);  // "no significant difference", "faster", "minimal", ...
-Verdict band_for_overhead(double overhead_pct);  // for a significant overhead >= 0
+// For a significant overhead >= 0. Boundaries: [0, 10) minimal, [10, 20) moderate, [20, 40]
+// significant, > 40 critical (10 and 20 open the higher band; 40 still counts as significant).
+// A negative overhead (the candidate is better) gives Faster.
+Verdict band_for_overhead(double overhead_pct);
 
 struct MetricComparison {
   MetricSpec spec;
@@ -37,6 +41,8 @@ struct MetricComparison {
   double hedges_g = 0;
   bool significant = false;  // p_adjusted < alpha and |overhead| >= min_effect_pct
   Verdict verdict = Verdict::NoDifference;
+  // Why verdict is NotComparable ("too few samples: baseline 1, candidate 5 (need 2 per side)").
+  std::string not_comparable;
 };
 
 struct CaseComparison {
@@ -49,7 +55,9 @@ struct CaseComparison {
   MetricComparison primary;
   std::vector<MetricComparison> secondary;
   nlohmann::json telemetry_baseline, telemetry_candidate;  // the records' telemetry summaries
-  const record::CaseResult* baseline = nullptr;   // into Comparison::baseline_records
+  // Into Comparison::baseline_records / candidate_records, or into Comparison::pooled_cases when
+  // the case ran in several records of that side.
+  const record::CaseResult* baseline = nullptr;
   const record::CaseResult* candidate = nullptr;
 };
 
@@ -68,9 +76,16 @@ struct Finding {
   std::string action;    // "run the container with --cpus equal to the host's CPU count"
 };
 
+// CaseComparison points into this struct's own storage: move a Comparison, do not copy it (a copy's
+// pointers still point into the original).
 struct Comparison {
   Options options;
   std::vector<record::RunRecord> baseline_records, candidate_records;
+  // A case id found in several records of one side (rounds of an A/B run) is pooled into one
+  // CaseResult here: the ok rounds' samples concatenated in record order, their telemetry
+  // summaries merged (n-weighted means, min of minima, max of maxima, union of throttle
+  // reasons), the first ok round's timeline and info. A deque: growing it moves no element.
+  std::deque<record::CaseResult> pooled_cases;
   std::string baseline_label, candidate_label;
   std::vector<CaseComparison> cases;  // in the baseline's order
   std::vector<std::string> only_in_baseline, only_in_candidate;
@@ -80,10 +95,15 @@ struct Comparison {
   std::string summary;                         // one sentence for the top of the report
 };
 
-// Throws sb::Error when the two sides have no case in common (naming both sides' case ids).
+// Throws sb::Error when the two sides have no case in common (naming both sides' case ids), when a
+// side has no record, or when options are out of range. Environment differences are between the
+// first record of each side.
 Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::RunRecord> candidate,
                    const Options& options = {});
 
+// Both snapshots flattened to dotted paths ("cgroup.cpu_quota", "gpu[0].driver_version"; arrays of
+// scalars compared whole); the paths whose values differ, volatile readings (timestamps, pids,
+// current clocks, temperatures, free memory, ...) left out, most important first.
 std::vector<EnvDifference> diff_environments(const nlohmann::json& baseline, const nlohmann::json& candidate);
 
 }  // namespace sb::compare

@@ -23,14 +23,18 @@ struct Summary {
   double q1 = 0;  // quartiles, linear interpolation between order statistics (R type 7)
   double q3 = 0;
   Interval mean_ci;           // t-based confidence interval of the mean (degenerate when n == 1)
-  double ci_half_width_rel = 0;  // (mean_ci.high - mean_ci.low) / 2 / |mean|
+  // (mean_ci.high - mean_ci.low) / 2 / |mean|. Infinity when n == 1 (no spread is known, so a
+  // "repeat until narrow" rule never stops on one value) and when mean == 0 with a nonzero width;
+  // 0 when the interval has zero width.
+  double ci_half_width_rel = 0;
 };
 
 double mean(std::span<const double> xs);
 double median(std::span<const double> xs);
-double stdev(std::span<const double> xs);                // sample (n - 1)
-double quantile(std::span<const double> xs, double q);  // R type 7
-Interval mean_ci(std::span<const double> xs, double confidence = 0.95);  // Student t
+double stdev(std::span<const double> xs);                // sample (n - 1); needs n >= 2
+double quantile(std::span<const double> xs, double q);  // R type 7 (numpy's default); q in [0, 1]
+// Student t, n - 1 degrees of freedom. With n == 1 the interval is undefined: low = high = mean.
+Interval mean_ci(std::span<const double> xs, double confidence = 0.95);
 Summary describe(std::span<const double> xs, double confidence = 0.95);
 
 struct WelchResult {
@@ -38,6 +42,8 @@ struct WelchResult {
   double df = 0;  // Welch–Satterthwaite
   double p_value = 1;  // two-sided
 };
+// Needs n >= 2 in each sample. When both samples are constant (no spread at all): equal means give
+// t = 0, p = 1; different means give t = +-inf, p = 0; df is then n_a + n_b - 2.
 WelchResult welch_t_test(std::span<const double> a, std::span<const double> b);
 
 struct MannWhitneyResult {
@@ -46,18 +52,24 @@ struct MannWhitneyResult {
   double p_value = 1;  // two-sided
   bool exact = false;  // exact permutation distribution (small samples without ties)
 };
+// Exact when there are no ties and n_a * n_b <= 2500; otherwise the normal approximation with tie
+// correction and continuity correction, as scipy.stats.mannwhitneyu(method='asymptotic'). There z
+// is signed (z > 0: a tends to exceed b). All values equal: p = 1.
 MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
 
 // Percentile bootstrap CI of median(b) / median(a), resampling each sample independently.
-// Deterministic for a given seed.
+// Deterministic for a given seed (also across standard libraries). Needs the values of a all of
+// one sign and nonzero, and enough resamples to put at least one in each tail.
 Interval bootstrap_ratio_of_medians(std::span<const double> a, std::span<const double> b,
                                     double confidence = 0.95, int resamples = 10000,
                                     std::uint64_t seed = 12345);
 
-// Hedges' g of b relative to a: (mean_b - mean_a) / pooled sd, with the small-sample correction.
+// Hedges' g of b relative to a: (mean_b - mean_a) / pooled sd, times the small-sample correction
+// J = 1 - 3 / (4 (n_a + n_b) - 9). Needs n >= 2 in each sample. Both samples constant: 0 for equal
+// means, +-inf otherwise.
 double hedges_g(std::span<const double> a, std::span<const double> b);
 
-// Holm–Bonferroni step-down adjusted p-values, in the input order, capped at 1.
+// Holm–Bonferroni step-down adjusted p-values, in the input order, capped at 1. Empty in, empty out.
 std::vector<double> holm_adjust(std::span<const double> p_values);
 
 }  // namespace sb::stats

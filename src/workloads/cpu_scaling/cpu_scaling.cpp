@@ -1,0 +1,123 @@
+// cpu_scaling: a fixed, purely CPU-bound kernel on one thread and on every CPU this process may
+// use. No memory traffic and no syscalls, so only the CPUs the container really gets (cpuset,
+// CFS quota, SMT siblings, frequency) move it.
+#include <chrono>
+#include <charconv>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "core/affinity.hpp"
+#include "core/calibrate.hpp"
+#include "core/error.hpp"
+#include "core/worker_team.hpp"
+#include "workload/workload.hpp"
+#include "workloads/cpu_scaling/cgroup_cpu_quota.hpp"
+
+namespace sb {
+namespace {
+
+// Longer than the other micro-benchmarks on purpose: the CFS quota is enforced per 100 ms period,
+// so a repetition shorter than a period can fit inside the quota and never see the throttling.
+constexpr auto kRepetitionTarget = std::chrono::milliseconds(100);
+
+// A dependent chain of multiply/xor-shift steps: each step needs the previous result, so nothing
+// overlaps, nothing touches memory, and the time per step is set by the core alone. Both steps are
+// bijections on 64-bit words, so a nonzero start never collapses to a fixed point.
+std::uint64_t hash_chain(std::uint64_t x, std::uint64_t steps) {
+  for (std::uint64_t i = 0; i < steps; ++i) {
+    x ^= x >> 31;
+    x *= 0x9E3779B97F4A7C15ull;
+    x ^= x >> 29;
+  }
+  return x;
+}
+
+// "1", "all" or a positive count -> thread count.
+int parse_threads(const std::string& text) {
+  if (text == "all") return affinity_cpu_count();
+  int n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1)
+    throw Error(fmt::format("cpu_scaling: threads must be 'all' or a positive count, got '{}'", text),
+                "use threads=1, threads=all or e.g. threads=4");
+  return n;
+}
+
+class CpuScalingCase : public CaseRun {
+ public:
+  CpuScalingCase(std::string threads_param, int threads, std::uint64_t seed)
+      : threads_param_(std::move(threads_param)), start_(seed | 1), team_(threads), results_(threads) {
+    steps_ = calibrate_iterations([this](std::uint64_t n) { sink_ = hash_chain(start_, n); }, kRepetitionTarget);
+    expected_ = hash_chain(start_, steps_);  // on this thread, independently of the team
+  }
+
+  Measurement run() override {
+    const double seconds = team_.run_seconds([this](int member) {
+      results_[static_cast<std::size_t>(member)] = hash_chain(start_, steps_);
+    });
+    for (std::size_t m = 0; m < results_.size(); ++m)
+      if (results_[m] != expected_)
+        throw Error(fmt::format("cpu_scaling: thread {} computed {:#x}, expected {:#x}", m, results_[m], expected_),
+                    "the CPU is faulty, or this is a bug: report it with `sparkbench env`", kExitFailure);
+    const double total = static_cast<double>(steps_) * team_.size() / seconds;
+    return {{"ops_per_s", total}, {"per_thread_ops_per_s", total / team_.size()}};
+  }
+
+  nlohmann::json info() const override {
+    const CgroupCpuQuota quota = read_cgroup_cpu_quota();
+    nlohmann::json cgroup_cpus = nullptr;
+    if (quota.readable) cgroup_cpus = quota.cpus ? nlohmann::json(*quota.cpus) : nlohmann::json("max");
+    return {{"threads_param", threads_param_},
+            {"threads", team_.size()},
+            {"affinity_cpus", affinity_cpu_count()},
+            {"hardware_concurrency", std::thread::hardware_concurrency()},
+            {"cgroup_cpu_quota_cpus", cgroup_cpus},  // "max" = no limit, null = not readable
+            {"cgroup_cpu_quota_source", quota.source},
+            {"steps_per_thread", steps_},
+            {"op", "one multiply/xor-shift step of a dependent 64-bit hash chain"}};
+  }
+
+ private:
+  std::string threads_param_;
+  std::uint64_t start_;
+  WorkerTeam team_;
+  std::vector<std::uint64_t> results_;
+  std::uint64_t steps_ = 0, expected_ = 0;
+  volatile std::uint64_t sink_ = 0;  // keeps the calibration chains from being optimised away
+};
+
+}  // namespace
+
+SB_REGISTER_WORKLOAD(
+    cpu_scaling,
+    Workload{
+        .name = "cpu_scaling",
+        .help = "A dependent 64-bit hash chain (no memory traffic, no syscalls) on 1 thread and on "
+                "every CPU of the affinity mask, ~100 ms per repetition (longer than a CFS period). "
+                "Isolates how much CPU the container really gets: a cpuset (fewer CPUs), a CFS quota "
+                "(docker --cpus: all-thread throughput capped, per-thread rate falls when threads "
+                "exceed the quota), SMT sharing or a lower clock. A regression here with `syscall` "
+                "unchanged is a CPU allocation problem; info lists affinity CPUs and cgroup quota.",
+        .device = Device::Cpu,
+        .layer = "cpu-scaling",
+        .params = {{.name = "threads",
+                    .type = ParamSpec::Type::String,
+                    .defaults = {"1", "all"},
+                    .choices = {},
+                    .help = "1, all (= CPUs in the affinity mask) or a thread count"}},
+        .metrics = {{.name = "ops_per_s",
+                     .unit = "op/s",
+                     .better = Better::Higher,
+                     .help = "hash-chain steps per second, all threads together"},
+                    {.name = "per_thread_ops_per_s",
+                     .unit = "op/s",
+                     .better = Better::Higher,
+                     .help = "ops_per_s divided by the thread count"}},
+        .make = [](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
+          const std::string& threads = p.str("threads");
+          return std::make_unique<CpuScalingCase>(threads, parse_threads(threads), ctx.seed);
+        }});
+
+}  // namespace sb

@@ -1,0 +1,87 @@
+#include "workloads/matmul/matmul_params.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/error.hpp"
+
+namespace sb::matmul {
+
+std::string to_string(Precision p) {
+  switch (p) {
+    case Precision::Fp32: return "fp32";
+    case Precision::Tf32: return "tf32";
+    case Precision::Fp16: return "fp16";
+    case Precision::Bf16: return "bf16";
+    case Precision::Fp64: return "fp64";
+  }
+  return "fp32";
+}
+
+namespace {
+
+std::vector<std::string> names(std::span<const Precision> precisions) {
+  std::vector<std::string> out;
+  for (Precision p : precisions) out.push_back(to_string(p));
+  return out;
+}
+
+}  // namespace
+
+GemmParams read_gemm_params(std::string_view workload, const Params& params, std::span<const Precision> valid) {
+  GemmParams out;
+  out.n = params.integer("n");
+  // BLAS dimensions and leading dimensions are ints.
+  if (out.n < 1 || out.n > INT_MAX)
+    throw Error(fmt::format("{}: n = {} is out of range", workload, out.n),
+                fmt::format("give n between 1 and {} (the matrices are n x n)", INT_MAX));
+
+  const std::string& precision = params.str("precision");
+  auto it = std::find_if(valid.begin(), valid.end(), [&](Precision p) { return to_string(p) == precision; });
+  if (it == valid.end())
+    throw Error(fmt::format("{}: precision '{}' is not supported", workload, precision),
+                fmt::format("valid values of precision: {}", fmt::join(names(valid), ", ")));
+  out.precision = *it;
+
+  out.inner = params.integer("inner");
+  if (out.inner < 0)
+    throw Error(fmt::format("{}: inner = {} is negative", workload, out.inner),
+                "give inner = 0 (choose automatically) or the number of GEMMs per repetition");
+  return out;
+}
+
+std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const Precision> precisions) {
+  return {
+      {.name = "n", .type = ParamSpec::Type::Int, .defaults = {std::to_string(default_n)}, .choices = {},
+       .help = "matrix size: C = A B with A, B and C n x n"},
+      {.name = "precision", .type = ParamSpec::Type::String, .defaults = names(precisions),
+       .choices = names(precisions), .help = "element type of A, B and C (accumulation is fp32 or wider)"},
+      {.name = "inner", .type = ParamSpec::Type::Int, .defaults = {"0"}, .choices = {},
+       .help = fmt::format("GEMMs per repetition; 0 = choose after warm-up so that a repetition lasts >= {} ms",
+                           kTargetRepetitionMs)},
+  };
+}
+
+std::int64_t auto_inner(const std::function<double(std::int64_t count)>& time_batch_ms) {
+  constexpr double kCalibrationMs = 5.0;
+  constexpr int kCalibrationRuns = 3;
+  std::int64_t count = 1;
+  double ms = time_batch_ms(count);
+  while (ms < kCalibrationMs && count < (std::int64_t{1} << 30)) {
+    count *= 2;
+    ms = time_batch_ms(count);
+  }
+  // The fastest of a few runs: a preempted or throttled batch would make the estimate too long
+  // and the repetitions too short; a slow repetition later only makes them longer.
+  for (int run = 1; run < kCalibrationRuns; ++run) ms = std::min(ms, time_batch_ms(count));
+  const double per_gemm_ms = ms / static_cast<double>(count);
+  if (!(per_gemm_ms > 0)) return count;  // a timer that reads 0: the batch itself is the best guess
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(kTargetRepetitionMs / per_gemm_ms)));
+}
+
+}  // namespace sb::matmul

@@ -1,0 +1,143 @@
+// page_faults: the first-touch cost of fresh anonymous memory (fault, page allocation, zeroing,
+// page-table update, memory-cgroup charge). Model loaders and allocators pay it for every new
+// page; a memory cgroup, a different THP policy or a VM's nested paging change it.
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "workload/workload.hpp"
+
+namespace sb {
+namespace {
+
+constexpr std::size_t kMiB = 1024 * 1024;
+
+// munmap on every path.
+class AnonymousMapping {
+ public:
+  explicit AnonymousMapping(std::size_t bytes) : bytes_(bytes) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+      throw Error(fmt::format("page_faults: mmap of {} MiB failed: {}", bytes / kMiB, std::strerror(errno)),
+                  "lower size_mib, or raise the memory limit", kExitFailure);
+    base_ = static_cast<unsigned char*>(p);
+  }
+  ~AnonymousMapping() { munmap(base_, bytes_); }
+  AnonymousMapping(const AnonymousMapping&) = delete;
+  AnonymousMapping& operator=(const AnonymousMapping&) = delete;
+  unsigned char* base() const { return base_; }
+
+ private:
+  unsigned char* base_ = nullptr;
+  std::size_t bytes_;
+};
+
+long minor_faults_of_this_thread() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);  // not RUSAGE_SELF: the telemetry thread faults too
+  return usage.ru_minflt;
+}
+
+// Never zero, so a page that was not really written cannot pass as written.
+unsigned char stamp(std::size_t page) { return static_cast<unsigned char>(page % 251 + 1); }
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+class PageFaultCase : public CaseRun {
+ public:
+  explicit PageFaultCase(std::size_t bytes)
+      : page_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))), pages_(bytes / page_), bytes_(pages_ * page_) {}
+
+  Measurement run() override {
+    AnonymousMapping mapping(bytes_);
+    unsigned char* base = mapping.base();
+    // Base pages, whatever the system's THP policy, so that one touch is one fault everywhere.
+    nohugepage_ok_ = madvise(base, bytes_, MADV_NOHUGEPAGE) == 0;
+
+    const long faults_before = minor_faults_of_this_thread();
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t page = 0; page < pages_; ++page) base[page * page_] = stamp(page);
+    const auto t1 = std::chrono::steady_clock::now();
+    faults_last_ = minor_faults_of_this_thread() - faults_before;
+
+    for (std::size_t page = 0; page < pages_; ++page)
+      if (base[page * page_] != stamp(page))
+        throw Error(fmt::format("page_faults: page {} does not hold what was written", page),
+                    "the memory is faulty, or this is a bug: report it with `sparkbench env`", kExitFailure);
+    if (faults_last_ <= 0)
+      throw Unavailable(fmt::format(
+          "page_faults: getrusage counted no minor faults while {} new pages were touched; this kernel or "
+          "sandbox (gVisor?) does not report them, so faults cannot be measured here", pages_));
+
+    const double seconds = std::chrono::duration<double>(t1 - t0).count();
+    const auto faults = static_cast<double>(faults_last_);
+    return {{"faults_per_s", faults / seconds}, {"ns_per_fault", seconds * 1e9 / faults}};
+  }
+
+  nlohmann::json info() const override {
+    return {{"page_bytes", page_},
+            {"pages_touched", pages_},
+            {"minor_faults_last_repetition", faults_last_},
+            {"faults_per_page", pages_ > 0 ? static_cast<double>(faults_last_) / static_cast<double>(pages_) : 0.0},
+            {"madvise_nohugepage", nohugepage_ok_},
+            {"thp_enabled", first_line("/sys/kernel/mm/transparent_hugepage/enabled")},
+            {"timed", "the touch loop only (mmap and munmap are outside the clock); "
+                      "faults counted by getrusage(RUSAGE_THREAD)"}};
+  }
+
+ private:
+  std::size_t page_, pages_, bytes_;
+  long faults_last_ = 0;
+  bool nohugepage_ok_ = false;
+};
+
+}  // namespace
+
+SB_REGISTER_WORKLOAD(
+    page_faults,
+    Workload{
+        .name = "page_faults",
+        .help = "mmap size_mib of anonymous memory (MADV_NOHUGEPAGE), write one byte per page, munmap. "
+                "Times the touch loop and divides by the minor faults getrusage counted for this "
+                "thread. Isolates the kernel's page-fault path: allocation, zeroing, page tables, "
+                "memory-cgroup charging. A regression here and in memory_bandwidth points at the memory "
+                "cgroup or NUMA placement; here alone, at fault handling (cgroup accounting, nested "
+                "paging in a VM).",
+        .device = Device::Cpu,
+        .layer = "cpu-pagefault",
+        .params = {{.name = "size_mib",
+                    .type = ParamSpec::Type::Int,
+                    .defaults = {"64"},
+                    .choices = {},
+                    .help = "anonymous memory mapped and touched per repetition, in MiB"}},
+        .metrics = {{.name = "faults_per_s",
+                     .unit = "1/s",
+                     .better = Better::Higher,
+                     .help = "minor faults per second of touch loop"},
+                    {.name = "ns_per_fault",
+                     .unit = "ns",
+                     .better = Better::Lower,
+                     .help = "touch-loop time divided by the minor faults counted"}},
+        .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
+          const long long size_mib = p.integer("size_mib");
+          if (size_mib < 1)
+            throw Error(fmt::format("page_faults: size_mib must be at least 1, got {}", size_mib),
+                        "use the default 64");
+          return std::make_unique<PageFaultCase>(static_cast<std::size_t>(size_mib) * kMiB);
+        }});
+
+}  // namespace sb

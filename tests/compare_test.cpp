@@ -1,0 +1,444 @@
+// Tests of sb::compare over hand-built run records. Samples come from a seeded Box–Muller normal
+// generator on std::mt19937_64 (whose output the standard fixes), so every run sees the same data.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "compare/compare.hpp"
+#include "core/error.hpp"
+
+namespace sb::compare {
+namespace {
+
+using nlohmann::json;
+
+std::vector<double> normal_samples(std::size_t n, double mean, double sd, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) / 9007199254740992.0; };  // (0, 1)
+  std::vector<double> xs;
+  while (xs.size() < n) {
+    const double r = std::sqrt(-2 * std::log(uniform())), theta = 2 * std::numbers::pi * uniform();
+    xs.push_back(mean + sd * r * std::cos(theta));
+    if (xs.size() < n) xs.push_back(mean + sd * r * std::sin(theta));
+  }
+  return xs;
+}
+
+std::vector<double> scaled(std::vector<double> xs, double factor) {
+  for (auto& x : xs) x *= factor;
+  return xs;
+}
+
+record::CaseResult make_case(const std::string& id, const std::string& layer, std::vector<double> samples,
+                             Better better = Better::Lower) {
+  record::CaseResult c;
+  c.id = id;
+  c.workload = id.substr(0, id.find('/'));
+  c.layer = layer;
+  c.device = layer.rfind("gpu", 0) == 0 ? Device::Gpu : Device::Cpu;
+  const bool lower = better == Better::Lower;
+  c.metrics.push_back({MetricSpec{.name = lower ? "time_ms" : "tokens_per_s", .unit = lower ? "ms" : "tok/s",
+                                  .better = better, .help = ""},
+                       std::move(samples)});
+  return c;
+}
+
+record::RunRecord make_record(const std::string& label, std::vector<record::CaseResult> cases,
+                              json environment = json::object()) {
+  record::RunRecord r;
+  r.label = label;
+  r.cases = std::move(cases);
+  r.environment = std::move(environment);
+  return r;
+}
+
+Options fast_options() {
+  Options o;
+  o.bootstrap_resamples = 2000;  // enough for a 95% interval; keeps the tests fast
+  return o;
+}
+
+Comparison compare_one_each(std::vector<record::CaseResult> baseline, std::vector<record::CaseResult> candidate,
+                            const Options& options = fast_options(), json env_b = json::object(),
+                            json env_c = json::object()) {
+  std::vector<record::RunRecord> b, c;
+  b.push_back(make_record("native", std::move(baseline), std::move(env_b)));
+  c.push_back(make_record("docker", std::move(candidate), std::move(env_c)));
+  return compare(std::move(b), std::move(c), options);
+}
+
+const Finding* find_finding(const Comparison& c, const std::string& title_fragment) {
+  for (const auto& f : c.findings) {
+    if (f.title.find(title_fragment) != std::string::npos) return &f;
+  }
+  return nullptr;
+}
+
+bool contains(const std::string& s, const std::string& fragment) { return s.find(fragment) != std::string::npos; }
+
+TEST(CompareBands, BoundariesBelongToTheHigherBandExcept40) {
+  EXPECT_EQ(band_for_overhead(0), Verdict::Minimal);
+  EXPECT_EQ(band_for_overhead(9.99), Verdict::Minimal);
+  EXPECT_EQ(band_for_overhead(10), Verdict::Moderate);
+  EXPECT_EQ(band_for_overhead(19.99), Verdict::Moderate);
+  EXPECT_EQ(band_for_overhead(20), Verdict::Significant);
+  EXPECT_EQ(band_for_overhead(40), Verdict::Significant);
+  EXPECT_EQ(band_for_overhead(40.01), Verdict::Critical);
+  EXPECT_EQ(band_for_overhead(-5), Verdict::Faster);
+  EXPECT_EQ(to_string(Verdict::NoDifference), "no significant difference");
+  EXPECT_EQ(to_string(Verdict::Critical), "critical");
+}
+
+// Reference values from SciPy 1.17.1 for these exact samples:
+//   stats.ttest_ind(c, b, equal_var=False)  -> t = 7.6777189594991455, p = 2.161767222875863e-05
+//   stats.mannwhitneyu(b, c, method='exact') -> U = 0, p = 0.0021645021645021645 (= 2 / C(12, 6))
+//   Hedges' g of c vs b (pooled sd, J = 1 - 3 / (4 (n1 + n2) - 9)) = 4.0918
+//   100 * (median(c) / median(b) - 1) = 100 * (11.05 / 10.15 - 1) = 8.866995073891637
+TEST(CompareMetrics, WiresBaselineAndCandidateIntoTheStatisticsInTheRightOrder) {
+  const auto c = compare_one_each({make_case("w/n=1", "cpu-compute", {10.1, 10.3, 9.9, 10.0, 10.2, 10.4})},
+                                  {make_case("w/n=1", "cpu-compute", {11.0, 11.3, 10.8, 11.1, 11.4, 10.9})});
+  ASSERT_EQ(c.cases.size(), 1u);
+  const auto& m = c.cases[0].primary;
+  EXPECT_NEAR(m.welch.t, 7.6777189594991455, 1e-9);
+  EXPECT_NEAR(m.welch.p_value, 2.161767222875863e-05, 1e-9);
+  EXPECT_DOUBLE_EQ(m.p_adjusted, m.welch.p_value);  // one case: Holm leaves p as it is
+  EXPECT_DOUBLE_EQ(m.mann_whitney.u, 0);
+  EXPECT_NEAR(m.mann_whitney.p_value, 0.0021645021645021645, 1e-12);
+  EXPECT_NEAR(m.hedges_g, 4.0918, 2e-3);
+  EXPECT_NEAR(m.overhead_pct, 8.866995073891637, 1e-9);
+  EXPECT_EQ(m.verdict, Verdict::Minimal);
+  EXPECT_EQ(c.overall, Verdict::Minimal);
+}
+
+TEST(CompareVerdicts, SameDistributionGivesNoDifference) {
+  std::vector<record::CaseResult> b, k;
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    const std::string id = "w/n=" + std::to_string(i);
+    b.push_back(make_case(id, "cpu-compute", normal_samples(30, 10, 0.2, 100 + i)));
+    k.push_back(make_case(id, "cpu-compute", normal_samples(30, 10, 0.2, 200 + i)));
+  }
+  const auto c = compare_one_each(b, k);
+  for (const auto& cc : c.cases) {
+    EXPECT_TRUE(cc.not_comparable.empty()) << cc.not_comparable;
+    EXPECT_EQ(cc.primary.verdict, Verdict::NoDifference) << cc.id << " overhead " << cc.primary.overhead_pct;
+    EXPECT_FALSE(cc.primary.significant);
+  }
+  EXPECT_EQ(c.overall, Verdict::NoDifference);
+  EXPECT_TRUE(contains(c.summary, "no significant difference")) << c.summary;
+  ASSERT_FALSE(c.findings.empty());
+  EXPECT_EQ(c.findings[0].title, "Same performance within the noise threshold");
+  EXPECT_TRUE(contains(c.findings[0].evidence, "|overhead| >= 2%")) << c.findings[0].evidence;
+}
+
+TEST(CompareVerdicts, ClearTwentyFivePercentSlowdownIsInTheSignificantBand) {
+  std::vector<record::CaseResult> b, k;
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    const std::string id = "matmul/n=" + std::to_string(i);
+    b.push_back(make_case(id, "gpu-compute", normal_samples(30, 100, 3, 10 + i)));
+    k.push_back(make_case(id, "gpu-compute", normal_samples(30, 125, 3.75, 20 + i)));
+  }
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    const std::string id = "noop/n=" + std::to_string(i);
+    b.push_back(make_case(id, "gpu-memory", normal_samples(30, 50, 1, 30 + i)));
+    k.push_back(make_case(id, "gpu-memory", normal_samples(30, 50, 1, 40 + i)));
+  }
+  const auto c = compare_one_each(b, k);
+  // A 95% interval covers the true 25% for 95% of seeds; the first case's seeds are such a draw.
+  // The others only need the estimate within four standard errors of the median ratio (about 1%).
+  EXPECT_LE(c.cases[0].primary.overhead_ci_pct.low, 25);
+  EXPECT_GE(c.cases[0].primary.overhead_ci_pct.high, 25);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& m = c.cases[i].primary;
+    EXPECT_NEAR(m.overhead_pct, 25, 4);
+    EXPECT_LT(m.overhead_ci_pct.low, m.overhead_pct);
+    EXPECT_GT(m.overhead_ci_pct.high, m.overhead_pct);
+    EXPECT_LT(m.p_adjusted, 1e-10);
+    EXPECT_TRUE(m.significant);
+    EXPECT_EQ(m.verdict, Verdict::Significant);
+  }
+  EXPECT_EQ(c.cases[3].primary.verdict, Verdict::NoDifference);
+  EXPECT_EQ(c.overall, Verdict::Significant);
+  EXPECT_EQ(c.summary.rfind("candidate 'docker' is ", 0), 0u) << c.summary;
+  EXPECT_TRUE(contains(c.summary, "slower than baseline 'native' on 3 of 5 cases (significant band); "
+                                  "no significant difference on the other 2."))
+      << c.summary;
+}
+
+TEST(CompareVerdicts, HigherIsBetterOverheadIsPositiveWhenTheCandidateIsWorse) {
+  // Throughput 200 -> 160: the candidate needs 200/160 = 1.25x the time per token.
+  const auto c = compare_one_each(
+      {make_case("llm/b=1", "gpu-compute", normal_samples(30, 200, 4, 1), Better::Higher),
+       make_case("llm/b=8", "gpu-compute", normal_samples(30, 200, 4, 2), Better::Higher)},
+      {make_case("llm/b=1", "gpu-compute", normal_samples(30, 160, 3.2, 3), Better::Higher),
+       make_case("llm/b=8", "gpu-compute", normal_samples(30, 240, 4.8, 4), Better::Higher)});
+  const auto& worse = c.cases[0].primary;
+  EXPECT_DOUBLE_EQ(worse.overhead_pct, 100 * (worse.baseline.median / worse.candidate.median - 1));
+  EXPECT_NEAR(worse.overhead_pct, 25, 2.5);
+  EXPECT_LE(worse.overhead_ci_pct.low, 25);
+  EXPECT_GE(worse.overhead_ci_pct.high, 25);
+  EXPECT_LT(worse.overhead_ci_pct.low, worse.overhead_pct);  // the ends swapped with the inversion
+  EXPECT_GT(worse.overhead_ci_pct.high, worse.overhead_pct);
+  EXPECT_EQ(worse.verdict, Verdict::Significant);
+
+  const auto& better = c.cases[1].primary;  // 200 -> 240 tokens/s: 200/240 - 1 = -16.7%
+  EXPECT_NEAR(better.overhead_pct, -16.7, 2.5);
+  EXPECT_LT(better.overhead_ci_pct.high, 0);
+  EXPECT_EQ(better.verdict, Verdict::Faster);
+  EXPECT_EQ(c.overall, Verdict::Significant);
+}
+
+TEST(CompareHolm, MarginalDifferenceIsNotSignificantAmongManyCases) {
+  // The same noise (sd s, n = 10) shifted by 2.5 standard errors: Welch's t = 2.5 with 18 degrees
+  // of freedom, p = 2 * scipy.stats.t.sf(2.5, 18) = 0.022308020232022233 (SciPy 1.17.1).
+  const auto noise = normal_samples(10, 100, 4, 7);
+  std::vector<double> shifted = noise;
+  for (auto& x : shifted) x += 2.5 * stats::stdev(noise) * std::sqrt(2.0 / 10);
+  const auto alone = compare_one_each({make_case("w/marginal", "cpu-compute", noise)},
+                                      {make_case("w/marginal", "cpu-compute", shifted)});
+  const double p = alone.cases[0].primary.welch.p_value;
+  ASSERT_NEAR(p, 0.022308020232022233, 1e-9);
+  EXPECT_GT(alone.cases[0].primary.overhead_pct, 2);  // above min_effect: only p decides below
+  EXPECT_TRUE(alone.cases[0].primary.significant);
+
+  // With 19 more cases whose two sides are identical (Welch p = 1), Holm multiplies the smallest
+  // p by the family size, 20.
+  std::vector<record::CaseResult> b{make_case("w/marginal", "cpu-compute", noise)};
+  std::vector<record::CaseResult> k{make_case("w/marginal", "cpu-compute", shifted)};
+  for (std::uint64_t i = 0; i < 19; ++i) {
+    const auto same = normal_samples(10, 100, 4, 1000 + i);
+    b.push_back(make_case("w/same" + std::to_string(i), "cpu-compute", same));
+    k.push_back(make_case("w/same" + std::to_string(i), "cpu-compute", same));
+  }
+  const auto many = compare_one_each(b, k);
+  const auto& m = many.cases[0].primary;
+  EXPECT_DOUBLE_EQ(m.welch.p_value, p);
+  EXPECT_NEAR(m.p_adjusted, std::min(1.0, 20 * p), 1e-12);
+  EXPECT_FALSE(m.significant);
+  EXPECT_EQ(m.verdict, Verdict::NoDifference);
+  EXPECT_EQ(many.overall, Verdict::NoDifference);
+}
+
+TEST(CompareThreshold, SmallButCertainDifferenceIsNoiseBelowMinEffect) {
+  const auto b = normal_samples(200, 100, 0.1, 5);
+  const auto k = normal_samples(200, 100.5, 0.1, 6);
+  const auto c = compare_one_each({make_case("w/a", "cpu-compute", b)}, {make_case("w/a", "cpu-compute", k)});
+  const auto& m = c.cases[0].primary;
+  EXPECT_LT(m.p_adjusted, 1e-10);
+  EXPECT_NEAR(m.overhead_pct, 0.5, 0.1);
+  EXPECT_FALSE(m.significant);
+  EXPECT_EQ(m.verdict, Verdict::NoDifference);
+
+  Options sensitive = fast_options();
+  sensitive.min_effect_pct = 0.25;
+  const auto s = compare_one_each({make_case("w/a", "cpu-compute", b)}, {make_case("w/a", "cpu-compute", k)}, sensitive);
+  EXPECT_TRUE(s.cases[0].primary.significant);
+  EXPECT_EQ(s.cases[0].primary.verdict, Verdict::Minimal);
+}
+
+TEST(ComparePairing, ReportsCasesOnOneSideAndCasesThatCannotBeCompared) {
+  auto unavailable = make_case("gemm/n=4", "gpu-compute", {});
+  unavailable.status = "unavailable";
+  unavailable.message = "no CUDA device";
+  const auto c = compare_one_each(
+      {make_case("sum/n=1", "cpu-compute", normal_samples(10, 5, 0.1, 1)),
+       make_case("only/base", "cpu-compute", normal_samples(10, 5, 0.1, 2)),
+       make_case("gemm/n=4", "gpu-compute", normal_samples(10, 5, 0.1, 3)),
+       make_case("short/n=1", "cpu-compute", {5.0})},
+      {make_case("sum/n=1", "cpu-compute", normal_samples(10, 5, 0.1, 4)), unavailable,
+       make_case("short/n=1", "cpu-compute", normal_samples(10, 5, 0.1, 5)),
+       make_case("only/cand", "cpu-compute", normal_samples(10, 5, 0.1, 6))});
+  EXPECT_EQ(c.only_in_baseline, std::vector<std::string>{"only/base"});
+  EXPECT_EQ(c.only_in_candidate, std::vector<std::string>{"only/cand"});
+  ASSERT_EQ(c.cases.size(), 3u);  // in the baseline's order
+  EXPECT_EQ(c.cases[0].id, "sum/n=1");
+  EXPECT_TRUE(c.cases[0].not_comparable.empty());
+  EXPECT_EQ(c.cases[1].id, "gemm/n=4");
+  EXPECT_EQ(c.cases[1].not_comparable, "unavailable in candidate: no CUDA device");
+  EXPECT_EQ(c.cases[1].primary.verdict, Verdict::NotComparable);
+  EXPECT_EQ(c.cases[2].id, "short/n=1");
+  EXPECT_EQ(c.cases[2].primary.verdict, Verdict::NotComparable);
+  EXPECT_TRUE(contains(c.cases[2].not_comparable, "too few samples")) << c.cases[2].not_comparable;
+  EXPECT_TRUE(contains(c.summary, "2 case(s) could not be compared")) << c.summary;
+}
+
+TEST(ComparePairing, SamplesTheStatisticsRejectMakeTheCaseNotComparable) {
+  const auto c = compare_one_each({make_case("w/a", "cpu", {1.0, 2.0, 3.0}), make_case("w/b", "cpu", {1.0, 1.1, 1.2})},
+                                  {make_case("w/a", "cpu", {1.0, std::nan(""), 3.0}), make_case("w/b", "cpu", {1.0, 1.1, 1.3})});
+  EXPECT_EQ(c.cases[0].primary.verdict, Verdict::NotComparable);
+  EXPECT_TRUE(contains(c.cases[0].not_comparable, "'time_ms'")) << c.cases[0].not_comparable;
+  EXPECT_TRUE(c.cases[1].not_comparable.empty());
+}
+
+TEST(ComparePairing, NoCaseInCommonNamesBothSidesAndTheFix) {
+  try {
+    compare_one_each({make_case("a/n=1", "cpu", {1, 2}), make_case("a/n=2", "cpu", {1, 2})},
+                     {make_case("b/n=1", "cpu", {1, 2})});
+    FAIL() << "expected sb::Error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_TRUE(contains(what, "a/n=1") && contains(what, "a/n=2") && contains(what, "b/n=1")) << what;
+    EXPECT_TRUE(contains(e.fix(), "same suite")) << e.fix();
+  }
+}
+
+TEST(ComparePooling, RoundsOfOneSideArePooledAndLabelsJoined) {
+  std::vector<record::RunRecord> b, k;
+  auto round1 = make_case("w/a", "gpu-compute", {10, 11, 12});
+  round1.telemetry = {{"summary", {{"sm_clock_mhz", {{"mean", 1900.0}, {"min", 1800.0}, {"max", 1950.0}, {"n", 10}}},
+                                   {"throttle_reasons", {{"names", {"sw_power_cap"}}, {"mask", 4}}}}}};
+  auto round2 = make_case("w/a", "gpu-compute", {13, 14});
+  round2.telemetry = {{"summary", {{"sm_clock_mhz", {{"mean", 1600.0}, {"min", 1500.0}, {"max", 1700.0}, {"n", 30}}},
+                                   {"throttle_reasons", {{"names", {"hw_slowdown"}}, {"mask", 8}}}}}};
+  b.push_back(make_record("native", {round1}));
+  b.push_back(make_record("native", {round2}));
+  k.push_back(make_record("docker", {make_case("w/a", "gpu-compute", {20, 21, 22})}));
+  k.push_back(make_record("podman", {make_case("w/a", "gpu-compute", {23, 24})}));
+  Comparison c = compare(std::move(b), std::move(k), fast_options());
+  const Comparison moved = std::move(c);  // the case pointers survive a move
+  EXPECT_EQ(moved.baseline_label, "native");
+  EXPECT_EQ(moved.candidate_label, "docker+podman");
+  ASSERT_EQ(moved.pooled_cases.size(), 2u);
+  const auto& cc = moved.cases[0];
+  EXPECT_EQ(cc.baseline, &moved.pooled_cases[0]);
+  EXPECT_EQ(cc.candidate, &moved.pooled_cases[1]);
+  EXPECT_EQ(cc.baseline->metrics[0].samples, (std::vector<double>{10, 11, 12, 13, 14}));
+  EXPECT_EQ(cc.primary.candidate.n, 5u);
+  const auto& clock = cc.telemetry_baseline["sm_clock_mhz"];
+  EXPECT_DOUBLE_EQ(clock["mean"].get<double>(), (1900.0 * 10 + 1600.0 * 30) / 40);
+  EXPECT_DOUBLE_EQ(clock["min"].get<double>(), 1500);
+  EXPECT_DOUBLE_EQ(clock["max"].get<double>(), 1950);
+  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["names"], json({"sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["mask"].get<std::uint64_t>(), 12u);
+}
+
+json environment(const std::string& cpu_max, const std::string& cpuset, const std::string& omp, double sm_mhz,
+                 const std::string& captured, const std::string& runtime, int shm_mib, const std::string& driver,
+                 const std::string& thp, const std::string& container) {
+  return {{"captured_utc", captured},
+          {"host", {{"hostname", container == "none" ? "spark" : "3f2a"}, {"boot_id", captured}, {"uptime_s", sm_mhz}}},
+          {"cpu", {{"flags", container == "none" ? json{"avx2", "avx512f"} : json{"avx2"}}, {"governor", "performance"}}},
+          {"memory", {{"total_kib", 131072000}, {"available_kib", sm_mhz * 1000}}},
+          {"cgroup", {{"cpu_max", cpu_max}, {"cpuset", cpuset}}},
+          {"shm", {{"size_bytes", shm_mib * 1048576.0}}},
+          {"thp", {{"enabled", thp}}},
+          {"container", {{"runtime", container}}},
+          {"gpu", {{{"name", "H200"}, {"driver_version", driver},
+                    {"clocks", {{"sm_mhz", sm_mhz}, {"max_sm_mhz", 1980}}},
+                    {"temperature_c", sm_mhz / 30}}}},
+          {"cuda", {{"runtime_version", runtime}}},
+          {"env_vars", {{"OMP_NUM_THREADS", omp}, {"PATH", "/usr/bin"}}}};
+}
+
+TEST(CompareEnvironment, DifferencesRankedByImportanceWithoutVolatileReadings) {
+  const auto b = environment("max 100000", "0-15", "16", 1980, "2025-01-01T00:00:00Z", "12.8", 65536, "570.1",
+                             "always", "none");
+  const auto k = environment("200000 100000", "0-1", "2", 1410, "2025-01-01T00:05:00Z", "13.0", 64, "580.2",
+                             "madvise", "docker");
+  const auto diffs = diff_environments(b, k);
+  std::vector<std::string> paths;
+  for (const auto& d : diffs) paths.push_back(d.path);
+  const std::vector<std::string> expected = {
+      "cuda.runtime_version",   // CUDA runtime
+      "gpu[0].driver_version",  // GPU driver
+      "cgroup.cpu_max", "cgroup.cpuset",
+      "shm.size_bytes",
+      "container.runtime",
+      "env_vars.OMP_NUM_THREADS",
+      "thp.enabled",
+      "cpu.flags", "host.hostname",  // the rest, by path
+  };
+  EXPECT_EQ(paths, expected);
+  for (std::size_t i = 1; i < diffs.size(); ++i) EXPECT_GE(diffs[i - 1].importance, diffs[i].importance);
+  const auto quota = std::find_if(diffs.begin(), diffs.end(), [](auto& d) { return d.path == "cgroup.cpu_max"; });
+  const auto omp = std::find_if(diffs.begin(), diffs.end(), [](auto& d) { return d.path == "env_vars.OMP_NUM_THREADS"; });
+  EXPECT_GT(quota->importance, omp->importance);
+  EXPECT_EQ(quota->baseline, "max 100000");
+  EXPECT_EQ(quota->candidate, "200000 100000");
+  EXPECT_TRUE(diff_environments(b, b).empty());
+  const auto one_sided = diff_environments(json::object(), {{"cuda", {{"runtime_version", "13.0"}}}});
+  ASSERT_EQ(one_sided.size(), 1u);
+  EXPECT_TRUE(one_sided[0].baseline.is_null());
+}
+
+TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {
+  const auto env_b = environment("max 100000", "0-15", "16", 1980, "t0", "12.8", 65536, "570.1", "always", "none");
+  auto env_k = env_b;
+  env_k["cgroup"] = {{"cpu_max", "200000 100000"}, {"cpuset", "0-1"}};
+  std::vector<record::CaseResult> b, k;
+  for (std::uint64_t i = 0; i < 2; ++i) {
+    const std::string cpu_id = "cpu_sum/n=" + std::to_string(i), gpu_id = "matmul/n=" + std::to_string(i);
+    const auto cpu = normal_samples(20, 50, 1, 300 + i);
+    b.push_back(make_case(cpu_id, "cpu-compute", cpu));
+    k.push_back(make_case(cpu_id, "cpu-compute", scaled(cpu, 2.0)));
+    b.push_back(make_case(gpu_id, "gpu-compute", normal_samples(20, 10, 0.2, 400 + i)));
+    k.push_back(make_case(gpu_id, "gpu-compute", normal_samples(20, 10, 0.2, 500 + i)));
+  }
+  const auto c = compare_one_each(b, k, fast_options(), env_b, env_k);
+  ASSERT_FALSE(c.findings.empty());
+  const auto& top = c.findings[0];
+  EXPECT_EQ(top.rank, 1);
+  EXPECT_EQ(top.title, "Less CPU in the candidate (cgroup quota or cpuset)");
+  EXPECT_TRUE(contains(top.evidence, "cgroup.cpu_max: baseline max 100000, candidate 200000 100000")) << top.evidence;
+  EXPECT_TRUE(contains(top.evidence, "cgroup.cpuset: baseline 0-15, candidate 0-1")) << top.evidence;
+  EXPECT_TRUE(contains(top.evidence, "cpu-layer cases 2.0x slower on geometric mean (2 of 2 significantly slower"))
+      << top.evidence;
+  EXPECT_TRUE(contains(top.evidence, "gpu-layer cases unchanged")) << top.evidence;
+  const auto* split = find_finding(c, "Where the slowdown is");
+  ASSERT_NE(split, nullptr);
+  EXPECT_GT(split->rank, 1);
+  EXPECT_TRUE(contains(split->action, "host-side work is slower in the candidate while GPU work is not")) << split->action;
+  EXPECT_EQ(find_finding(c, "Same performance"), nullptr);
+  EXPECT_EQ(find_finding(c, "throttled"), nullptr);  // no telemetry, no throttling claim
+  for (std::size_t i = 0; i < c.findings.size(); ++i) EXPECT_EQ(c.findings[i].rank, static_cast<int>(i) + 1);
+}
+
+TEST(CompareFindings, SmallerSharedMemoryAndMemoryLimitInTheCandidate) {
+  const json env_b = {{"shm", {{"size", "16G"}}}, {"cgroup", {{"memory_max", "max"}}}};
+  const json env_k = {{"shm", {{"size", "64M"}}}, {"cgroup", {{"memory_max", 8589934592}}}};
+  const auto base = normal_samples(20, 10, 0.2, 1);
+  const auto c = compare_one_each({make_case("loader/n=1", "cpu-io", base)},
+                                  {make_case("loader/n=1", "cpu-io", scaled(base, 1.3))}, fast_options(), env_b, env_k);
+  const auto* shm = find_finding(c, "Smaller /dev/shm");
+  ASSERT_NE(shm, nullptr);
+  EXPECT_TRUE(contains(shm->evidence, "shm.size: baseline 16G, candidate 64M")) << shm->evidence;
+  EXPECT_TRUE(contains(shm->evidence, "all cases 30.0% slower")) << shm->evidence;
+  const auto* memory = find_finding(c, "Smaller memory limit");
+  ASSERT_NE(memory, nullptr);
+  EXPECT_TRUE(contains(memory->evidence, "cgroup.memory_max: baseline max, candidate 8589934592")) << memory->evidence;
+  // The other way round nothing is smaller in the candidate, so neither finding is produced.
+  const auto reverse = compare_one_each({make_case("loader/n=1", "cpu-io", base)},
+                                        {make_case("loader/n=1", "cpu-io", scaled(base, 1.3))}, fast_options(), env_k,
+                                        env_b);
+  EXPECT_EQ(find_finding(reverse, "Smaller"), nullptr);
+}
+
+json telemetry_summary(double sm_clock_mhz, std::vector<std::string> throttle) {
+  return {{"summary",
+           {{"sm_clock_mhz", {{"mean", sm_clock_mhz}, {"min", sm_clock_mhz - 50}, {"max", sm_clock_mhz + 20}, {"n", 40}}},
+            {"gpu_util_pct", {{"mean", 98.0}, {"min", 90.0}, {"max", 100.0}, {"n", 40}}},
+            {"throttle_reasons", {{"names", throttle}, {"mask", throttle.empty() ? 0 : 4}}}}}};
+}
+
+TEST(CompareFindings, ThrottlingSeenInTheCandidatesTelemetryIsTheTopFinding) {
+  auto b = make_case("matmul/n=8192", "gpu-compute", normal_samples(20, 10, 0.2, 1));
+  auto k = make_case("matmul/n=8192", "gpu-compute", normal_samples(20, 12.5, 0.25, 2));
+  b.telemetry = telemetry_summary(1980, {});
+  k.telemetry = telemetry_summary(1500, {"sw_power_cap"});
+  const auto c = compare_one_each({b}, {k});
+  ASSERT_GE(c.findings.size(), 2u);
+  EXPECT_EQ(c.findings[0].title, "GPU throttled in the candidate");
+  EXPECT_TRUE(contains(c.findings[0].evidence, "sw_power_cap in 1 case(s) (matmul/n=8192)")) << c.findings[0].evidence;
+  EXPECT_TRUE(contains(c.findings[0].evidence, "baseline telemetry: none")) << c.findings[0].evidence;
+  EXPECT_TRUE(contains(c.findings[0].action, "power limit")) << c.findings[0].action;
+  const auto* clock = find_finding(c, "Lower SM clock");
+  ASSERT_NE(clock, nullptr);
+  EXPECT_EQ(clock->rank, 2);
+  EXPECT_TRUE(contains(clock->evidence, "matmul/n=8192 1500 vs 1980 MHz (-24.2%)")) << clock->evidence;
+  EXPECT_EQ(find_finding(c, "GPU busy less"), nullptr);  // utilization was the same on both sides
+}
+
+}  // namespace
+}  // namespace sb::compare

@@ -1,0 +1,61 @@
+// The GPU matmul on a real device: every precision verifies against the CPU reference and runs at
+// a plausible rate; the auto inner count gives long enough repetitions.
+#include <cmath>
+#include <string>
+#include <tuple>
+
+#include <gtest/gtest.h>
+
+#include "workload/workload.hpp"
+
+#if SPARKBENCH_HAVE_CUDA
+#include "core/cuda_check.hpp"
+#endif
+
+namespace sb {
+namespace {
+
+class MatmulGpu : public ::testing::TestWithParam<std::tuple<int, std::string>> {
+ protected:
+  void SetUp() override {
+#if !SPARKBENCH_HAVE_CUDA
+    GTEST_SKIP() << "built without CUDA: GPU matmul not tested";
+#else
+    if (std::string reason = cuda::device_unavailable_reason(); !reason.empty())
+      GTEST_SKIP() << "no usable CUDA device (" << reason << "): GPU matmul not tested";
+#endif
+  }
+};
+
+TEST_P(MatmulGpu, VerifiesAndRunsAtAPlausibleRate) {
+  const auto& [n, precision] = GetParam();
+  Params params({{"n", std::to_string(n)}, {"precision", precision}, {"inner", "0"}});
+  auto run = Registry::instance().get("matmul").make(params, CaseContext{.seed = 1234});
+  const nlohmann::json info = run->info();
+  EXPECT_LE(info["max_relative_error"].get<double>(), info["error_bound"].get<double>());
+  EXPECT_EQ(info["verified_entries"], 68);
+  const double inner = info["inner"].get<double>();
+  for (int rep = 0; rep < 3; ++rep) {
+    const Measurement m = run->run();
+    ASSERT_TRUE(std::isfinite(m.at("time_ms")) && m.at("time_ms") > 0);
+    // Plausible: above what any CUDA GPU of this decade does at these sizes at worst, below the
+    // dense peak of any GPU yet made (B200: ~2.3 PFLOP/s dense fp16).
+    EXPECT_GT(m.at("tflops"), n >= 4096 ? 1.0 : 0.1) << precision << " n=" << n;
+    EXPECT_LT(m.at("tflops"), 3000.0) << precision << " n=" << n;
+    EXPECT_GE(m.at("time_ms") * inner, 20.0) << "inner = " << inner;
+  }
+  RecordProperty("info", info.dump());
+  std::printf("matmul n=%d %s: %.3f TFLOP/s, inner %g, max rel. error %.3g (bound %.3g), %s\n", n, precision.c_str(),
+              run->run().at("tflops"), inner, info["max_relative_error"].get<double>(),
+              info["error_bound"].get<double>(), info["device"].get<std::string>().c_str());
+}
+
+INSTANTIATE_TEST_SUITE_P(SizesAndPrecisions, MatmulGpu,
+                         ::testing::Combine(::testing::Values(1000, 4096),
+                                            ::testing::Values("fp32", "tf32", "fp16", "bf16")),
+                         [](const auto& info) {
+                           return std::get<1>(info.param) + "_n" + std::to_string(std::get<0>(info.param));
+                         });
+
+}  // namespace
+}  // namespace sb
