@@ -1,0 +1,142 @@
+#include "report/format.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace sb::report::detail {
+
+std::string number(double x, int significant) {
+  if (!std::isfinite(x)) return "n/a";
+  if (x == 0) return "0";
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(x))));
+  if (magnitude < -4 || magnitude >= 9) return fmt::format("{:.{}e}", x, std::max(0, significant - 1));
+  return fmt::format("{:.{}f}", x, std::max(0, significant - 1 - magnitude));
+}
+
+std::string mean_with_ci(const stats::Summary& s, const std::string& unit) {
+  const std::string suffix = unit.empty() ? "" : " " + unit;
+  const double half = (s.mean_ci.high - s.mean_ci.low) / 2;
+  if (s.n < 2 || !std::isfinite(half) || half <= 0) return number(s.mean) + suffix;
+  // Two significant digits of the half-width decide the decimals of both numbers.
+  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
+  return fmt::format("{:.{}f} ± {:.{}f}{}", s.mean, decimals, half, decimals, suffix);
+}
+
+std::string signed_pct(double pct) {
+  if (!std::isfinite(pct)) return "n/a";
+  double rounded = std::round(pct * 10) / 10;
+  if (rounded == 0) rounded = 0;  // no "-0.0"
+  return fmt::format("{:+.1f}", rounded);
+}
+
+std::string overhead_with_ci(double pct, stats::Interval ci) {
+  return fmt::format("{}% [{}, {}]", signed_pct(pct), signed_pct(ci.low), signed_pct(ci.high));
+}
+
+std::string p_value(double p) {
+  if (!std::isfinite(p)) return "n/a";
+  if (p < 0.001) return "<0.001";
+  if (p < 0.01) return fmt::format("{:.3f}", p);
+  return fmt::format("{:.2f}", p);
+}
+
+std::string verdict_label(compare::Verdict v) { return compare::to_string(v); }
+
+std::string md_cell(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n' || ch == '\r') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+std::string csv_field(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += '"';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+std::string json_value_text(const nlohmann::json& v, std::size_t max_chars) {
+  std::string text = v.is_null() ? "(absent)" : v.is_string() ? v.get<std::string>() : v.dump();
+  if (text.size() > max_chars) text = text.substr(0, max_chars) + "…";
+  return text;
+}
+
+namespace {
+std::string first_name(const nlohmann::json& j) {
+  if (j.is_object()) {
+    if (auto it = j.find("name"); it != j.end() && it->is_string()) return it->get<std::string>();
+    for (const auto& [key, value] : j.items()) {
+      if (auto name = first_name(value); !name.empty()) return name;
+    }
+  } else if (j.is_array()) {
+    for (const auto& value : j) {
+      if (auto name = first_name(value); !name.empty()) return name;
+    }
+  }
+  return "";
+}
+}  // namespace
+
+std::string gpu_name(const nlohmann::json& environment) {
+  if (!environment.is_object() || !environment.contains("gpu")) return "";
+  return first_name(environment["gpu"]);
+}
+
+const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry) {
+  if (telemetry.is_object() && telemetry.contains("summary")) return telemetry["summary"];
+  return telemetry;
+}
+
+const record::MetricSamples* find_metric(const record::CaseResult* r, const std::string& name) {
+  if (r == nullptr) return nullptr;
+  for (const auto& m : r->metrics) {
+    if (m.spec.name == name) return &m;
+  }
+  return nullptr;
+}
+
+AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_label) {
+  std::size_t prefix = 0, suffix = 0;
+  if (ids.size() >= 2) {
+    const std::string& first = ids.front();
+    std::size_t common_prefix = first.size(), common_suffix = first.size();
+    for (const auto& id : ids) {
+      std::size_t p = 0, q = 0;
+      while (p < common_prefix && p < id.size() && id[p] == first[p]) ++p;
+      while (q < common_suffix && q < id.size() && id[id.size() - 1 - q] == first[first.size() - 1 - q]) ++q;
+      common_prefix = p;
+      common_suffix = q;
+    }
+    // Cut only at parameter boundaries: the prefix ends after a '/' or ',', the suffix starts with ','.
+    const auto cut = first.find_last_of("/,", common_prefix == 0 ? std::string::npos : common_prefix - 1);
+    prefix = common_prefix == 0 || cut == std::string::npos ? 0 : cut + 1;
+    const auto start = first.find(',', first.size() - common_suffix);
+    suffix = start == std::string::npos ? 0 : first.size() - start;
+    for (const auto& id : ids) {
+      if (prefix + suffix >= id.size()) prefix = suffix = 0;  // nothing would be left to tell cases apart
+    }
+  }
+  AxisLabels out;
+  if (prefix + suffix > 0) out.shared = ids.front().substr(0, prefix) + "..." + ids.front().substr(ids.front().size() - suffix);
+  for (const auto& id : ids) {
+    std::string label = id.substr(prefix, id.size() - prefix - suffix);
+    if (label.size() > max_label) {
+      const std::size_t head = (max_label - 3) / 2;
+      label = label.substr(0, head) + "..." + label.substr(label.size() - (max_label - 3 - head));
+    }
+    out.labels.push_back(std::move(label));
+  }
+  return out;
+}
+
+}  // namespace sb::report::detail

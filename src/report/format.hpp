@@ -1,0 +1,43 @@
+#pragma once
+// Text helpers shared by the reporters: numbers with sensible digits, p-values, overheads,
+// Markdown/CSV escaping, and the few record facts every format shows.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compare/compare.hpp"
+
+namespace sb::report::detail {
+
+// `significant` digits in fixed notation; scientific outside [1e-4, 1e9); "n/a" when not finite.
+std::string number(double x, int significant = 4);
+// "12.35 ± 0.12 ms": the half-width of the mean's CI to two digits, the mean to the same place.
+std::string mean_with_ci(const stats::Summary& s, const std::string& unit);
+std::string signed_pct(double pct);                        // "+23.4"
+std::string overhead_with_ci(double pct, stats::Interval ci);  // "+23.4% [+21.0, +25.9]"
+std::string p_value(double p);                             // "<0.001", "0.004", "0.23"
+std::string verdict_label(compare::Verdict v);
+
+std::string md_cell(std::string_view s);    // '|' escaped, line breaks folded
+std::string csv_field(std::string_view s);  // RFC 4180 quoting where needed
+std::string json_value_text(const nlohmann::json& v, std::size_t max_chars = 120);
+
+// Case ids as plot axis labels: the part that every id shares ("llm/" ... ",model=x", cut at
+// parameter boundaries) is said once, in `shared`; what remains is cut in the middle when longer
+// than max_label.
+struct AxisLabels {
+  std::vector<std::string> labels;
+  std::string shared;  // "llm/...,model=x", empty when nothing is shared
+};
+AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_label = 48);
+
+// The first GPU name found in an environment snapshot's "gpu" section; empty when none.
+std::string gpu_name(const nlohmann::json& environment);
+// A case's telemetry summary, whether given the whole telemetry object or the summary itself.
+const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry);
+// The samples of one metric in a case result; nullptr when the case has no such metric.
+const record::MetricSamples* find_metric(const record::CaseResult* r, const std::string& name);
+
+}  // namespace sb::report::detail

@@ -1,0 +1,216 @@
+// Markdown report: reads top-down as an answer (verdict, numbers, why, what next), and pastes
+// into a GitHub issue or a forum post as it is.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/version.hpp"
+#include "report/format.hpp"
+#include "report/report.hpp"
+#include "report/telemetry_view.hpp"
+
+namespace sb::report {
+namespace {
+
+using namespace detail;
+
+constexpr std::size_t kMaxEnvRows = 40;
+
+bool is_overhead_band(compare::Verdict v) {
+  using compare::Verdict;
+  return v == Verdict::Minimal || v == Verdict::Moderate || v == Verdict::Significant || v == Verdict::Critical;
+}
+
+std::string record_line(const char* side, const record::RunRecord& r) {
+  std::string line = fmt::format("- {} `{}`: host `{}`, file `{}`, started {}", side, md_cell(r.label),
+                                 md_cell(r.host), md_cell(r.source.filename().string()),
+                                 r.started_utc.empty() ? "(unknown)" : r.started_utc);
+  if (auto gpu = gpu_name(r.environment); !gpu.empty()) line += fmt::format(", GPU {}", gpu);
+  if (r.interrupted) line += " (interrupted: only the finished cases)";
+  else if (!r.complete) line += " (incomplete)";
+  return line + "\n";
+}
+
+std::string summary_section(const compare::Comparison& c) {
+  const std::string overall = verdict_label(c.overall);
+  std::string out = fmt::format("**Verdict: {}{}.** {}\n\n", overall, is_overhead_band(c.overall) ? " overhead" : "",
+                                c.summary);
+  for (const auto& r : c.baseline_records) out += record_line("Baseline", r);
+  for (const auto& r : c.candidate_records) out += record_line("Candidate", r);
+  return out + "\n";
+}
+
+std::string metric_row(const std::string& case_id, const compare::MetricComparison& m, bool holm) {
+  return fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {:+.2f} | {}/{} | {} |\n", md_cell(case_id),
+                     md_cell(m.spec.name), md_cell(mean_with_ci(m.baseline, m.spec.unit)),
+                     md_cell(mean_with_ci(m.candidate, m.spec.unit)), overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
+                     p_value(holm ? m.p_adjusted : m.welch.p_value), p_value(m.mann_whitney.p_value), m.hedges_g,
+                     m.baseline.n, m.candidate.n, verdict_label(m.verdict));
+}
+
+std::string table_header(const compare::Comparison& c, const char* welch_column) {
+  return fmt::format(
+      "| Case | Metric | Baseline ({}) | Candidate ({}) | Overhead [95% CI] | {} | Mann–Whitney p | Hedges' g "
+      "| n (b/c) | Verdict |\n|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n",
+      md_cell(c.baseline_label), md_cell(c.candidate_label), welch_column);
+}
+
+std::string results_section(const compare::Comparison& c) {
+  std::string out = "## Results\n\n";
+  std::string rows, secondary_rows;
+  std::size_t secondary_count = 0;
+  for (const auto& k : c.cases) {
+    if (!k.not_comparable.empty()) continue;
+    rows += metric_row(k.id, k.primary, true);
+    for (const auto& m : k.secondary) {
+      secondary_rows += metric_row(k.id, m, false);
+      ++secondary_count;
+    }
+  }
+  if (rows.empty()) {
+    out += "No case could be compared.\n\n";
+  } else {
+    out += fmt::format(
+        "Primary metric of each case: mean ± half-width of its 95% CI. Overhead is the candidate's extra cost "
+        "(positive = {} worse than {}), from the ratio of medians, with its 95% bootstrap CI.\n\n",
+        c.candidate_label, c.baseline_label);
+    out += table_header(c, "Welch p (Holm)") + rows + "\n";
+  }
+  if (secondary_count > 0) {
+    out += fmt::format("<details><summary>Secondary metrics: {} {} (Welch p not adjusted)</summary>\n\n{}{}\n</details>\n\n",
+                       secondary_count, secondary_count == 1 ? "row" : "rows", table_header(c, "Welch p"), secondary_rows);
+  }
+  std::string skipped;
+  for (const auto& k : c.cases) {
+    if (!k.not_comparable.empty()) skipped += fmt::format("- `{}`: {}\n", k.id, k.not_comparable);
+  }
+  for (const auto& id : c.only_in_baseline) skipped += fmt::format("- `{}`: only in the baseline ({})\n", id, c.baseline_label);
+  for (const auto& id : c.only_in_candidate) skipped += fmt::format("- `{}`: only in the candidate ({})\n", id, c.candidate_label);
+  if (!skipped.empty()) out += "### Cases not compared\n\n" + skipped + "\n";
+  return out;
+}
+
+std::string stat_cell(const nlohmann::json& summary, const char* field, const char* stat, const char* unit) {
+  auto v = telemetry_stat(summary, field, stat);
+  return v ? fmt::format("{} {}", number(*v, 3), unit) : "n/a";
+}
+
+std::string power_cell(const nlohmann::json& summary) {
+  auto mean = telemetry_stat(summary, "power_w", "mean");
+  auto max = telemetry_stat(summary, "power_w", "max");
+  if (!mean && !max) return "n/a";
+  return fmt::format("{} / {} W", mean ? number(*mean, 3) : "n/a", max ? number(*max, 3) : "n/a");
+}
+
+std::string throttle_cell(const nlohmann::json& summary) {
+  auto reasons = throttle_reasons(summary);
+  if (!reasons) return "n/a";
+  if (reasons->empty()) return "none";
+  std::string joined;
+  for (const auto& r : *reasons) joined += (joined.empty() ? "" : ", ") + r;
+  return md_cell(joined);
+}
+
+std::string telemetry_section(const compare::Comparison& c) {
+  std::string out = "## GPU telemetry\n\n";
+  std::string rows;
+  bool any_baseline = false, any_candidate = false;
+  for (const auto& k : c.cases) {
+    const auto& b = telemetry_summary(k.telemetry_baseline);
+    const auto& t = telemetry_summary(k.telemetry_candidate);
+    any_baseline |= has_telemetry(b);
+    any_candidate |= has_telemetry(t);
+    if (!has_telemetry(b) && !has_telemetry(t)) continue;
+    rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(k.id),
+                        stat_cell(b, "gpu_util_pct", "mean", "%"), stat_cell(t, "gpu_util_pct", "mean", "%"),
+                        stat_cell(b, "sm_clock_mhz", "mean", "MHz"), stat_cell(t, "sm_clock_mhz", "mean", "MHz"),
+                        power_cell(b), power_cell(t), stat_cell(b, "temperature_c", "max", "°C"),
+                        stat_cell(t, "temperature_c", "max", "°C"), throttle_cell(b), throttle_cell(t));
+  }
+  auto why = [&](bool candidate_side) {
+    auto reasons = unavailable_reasons(c, candidate_side);
+    return reasons.empty() ? std::string("no reason recorded") : reasons;
+  };
+  if (rows.empty()) {
+    return out + fmt::format("No GPU telemetry was recorded in either run. Baseline: {}. Candidate: {}.\n\n",
+                             why(false), why(true));
+  }
+  out += fmt::format(
+      "B = baseline ({}), C = candidate ({}); means over each case's measurement, \"n/a\" where the side "
+      "recorded no value.\n\n",
+      md_cell(c.baseline_label), md_cell(c.candidate_label));
+  out +=
+      "| Case | GPU util B | GPU util C | SM clock B | SM clock C | Power mean / max B | Power mean / max C "
+      "| Temp max B | Temp max C | Throttle B | Throttle C |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n";
+  out += rows + "\n";
+  if (!any_baseline) out += fmt::format("The baseline recorded no GPU telemetry: {}.\n\n", why(false));
+  if (!any_candidate) out += fmt::format("The candidate recorded no GPU telemetry: {}.\n\n", why(true));
+  return out;
+}
+
+std::string environment_section(const compare::Comparison& c) {
+  std::string out = "## Environment differences\n\n";
+  if (c.env_differences.empty()) return out + "The two environment snapshots agree in every recorded field.\n\n";
+  out += fmt::format("Most likely to matter first.\n\n| Field | Baseline ({}) | Candidate ({}) |\n|---|---|---|\n",
+                     md_cell(c.baseline_label), md_cell(c.candidate_label));
+  const std::size_t shown = std::min(c.env_differences.size(), kMaxEnvRows);
+  for (std::size_t i = 0; i < shown; ++i) {
+    const auto& d = c.env_differences[i];
+    out += fmt::format("| `{}` | {} | {} |\n", md_cell(d.path), md_cell(json_value_text(d.baseline)),
+                       md_cell(json_value_text(d.candidate)));
+  }
+  if (shown < c.env_differences.size()) {
+    out += fmt::format("| ... {} more in summary.json | | |\n", c.env_differences.size() - shown);
+  }
+  return out + "\n";
+}
+
+std::string findings_section(const compare::Comparison& c) {
+  std::string out = "## What to check next\n\n";
+  if (c.findings.empty()) return out + "No finding points to a cause.\n\n";
+  auto findings = c.findings;
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
+  int number = 1;
+  for (const auto& f : findings) out += fmt::format("{}. **{}** — {} — {}\n", number++, f.title, f.evidence, f.action);
+  return out + "\n";
+}
+
+std::string plots_section(const PlotResult& plots) {
+  std::string out = "## Plots\n\n";
+  if (!plots.note.empty()) out += plots.note + "\n\n";
+  for (const auto& p : plots.plots) {
+    std::string alt = p.title;  // brackets would end the alt text early
+    std::replace(alt.begin(), alt.end(), '[', '(');
+    std::replace(alt.begin(), alt.end(), ']', ')');
+    out += fmt::format("![{}]({})", alt, p.svg.generic_string());
+    if (!p.png.empty()) out += fmt::format(" ([PNG]({}))", p.png.generic_string());
+    out += "\n\n";
+  }
+  return out;
+}
+
+std::string method_footer(const compare::Comparison& c) {
+  const auto& o = c.options;
+  const auto compared = std::count_if(c.cases.begin(), c.cases.end(), [](const auto& k) { return k.not_comparable.empty(); });
+  return fmt::format(
+      "---\n\n"
+      "Method: cases paired by id; verdicts on each case's primary metric. Welch's two-sided t-test, p-values "
+      "Holm-adjusted across the {} primary comparisons (family-wise alpha = {}); Mann–Whitney U two-sided, not "
+      "adjusted; overhead from the ratio of medians with a 95% percentile bootstrap CI ({} resamples, seed {}); "
+      "Hedges' g with the small-sample correction. A difference below the noise threshold of {}% is reported as "
+      "no significant difference even when p is small. Bands of a significant overhead: <10% minimal, 10–20% "
+      "moderate, 20–40% significant, >40% critical.\n\n"
+      "Generated by sparkbench {}.\n",
+      compared, o.alpha, o.bootstrap_resamples, o.seed, o.min_effect_pct, sb::kVersion);
+}
+
+}  // namespace
+
+std::string markdown(const compare::Comparison& c, const PlotResult& plots) {
+  return fmt::format("# sparkbench: {} vs {}\n\n", c.candidate_label, c.baseline_label) + summary_section(c) +
+         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(c) +
+         plots_section(plots) + method_footer(c);
+}
+
+}  // namespace sb::report

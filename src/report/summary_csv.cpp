@@ -1,0 +1,62 @@
+// CSV for spreadsheets and scripts: one row per compared case x metric, and the raw repetitions
+// of one record.
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "report/format.hpp"
+#include "report/report.hpp"
+
+namespace sb::report {
+namespace {
+
+using detail::csv_field;
+
+// Shortest text that reads back as the same double; empty for NaN/inf, which CSV cannot carry.
+std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
+
+std::string side_columns(const stats::Summary& s) {
+  return fmt::format("{},{},{},{},{}", s.n, csv_number(s.mean), csv_number(s.median), csv_number(s.mean_ci.low),
+                     csv_number(s.mean_ci.high));
+}
+
+std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m, bool holm) {
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(k.id), csv_field(k.workload),
+                     csv_field(m.spec.name), csv_field(m.spec.unit), to_string(m.spec.better),
+                     side_columns(m.baseline), side_columns(m.candidate), csv_number(m.overhead_pct),
+                     csv_number(m.overhead_ci_pct.low), csv_number(m.overhead_ci_pct.high),
+                     csv_number(m.welch.p_value), holm ? csv_number(m.p_adjusted) : "",
+                     csv_number(m.mann_whitney.p_value), csv_number(m.hedges_g),
+                     csv_field(detail::verdict_label(m.verdict)));
+}
+
+}  // namespace
+
+std::string csv_summary(const compare::Comparison& c) {
+  std::string out =
+      "case,workload,metric,unit,better,"
+      "baseline_n,baseline_mean,baseline_median,baseline_ci_low,baseline_ci_high,"
+      "candidate_n,candidate_mean,candidate_median,candidate_ci_low,candidate_ci_high,"
+      "overhead_pct,overhead_ci_low,overhead_ci_high,welch_p,welch_p_holm,mann_whitney_p,hedges_g,verdict\n";
+  for (const auto& k : c.cases) {
+    if (!k.not_comparable.empty()) continue;  // no statistics to give; summary.json says why
+    out += metric_row(k, k.primary, true);
+    for (const auto& m : k.secondary) out += metric_row(k, m, false);
+  }
+  return out;
+}
+
+std::string export_csv(const record::RunRecord& r) {
+  std::string out = "case,metric,unit,repetition,value\n";
+  for (const auto& k : r.cases) {
+    for (const auto& m : k.metrics) {
+      for (std::size_t i = 0; i < m.samples.size(); ++i) {
+        out += fmt::format("{},{},{},{},{}\n", csv_field(k.id), csv_field(m.spec.name), csv_field(m.spec.unit), i + 1,
+                           csv_number(m.samples[i]));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace sb::report

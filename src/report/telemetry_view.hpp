@@ -1,0 +1,38 @@
+#pragma once
+// Reads the fields the report shows from a case's telemetry summary (telemetry::summarize):
+// per field {mean, min, max}, plus "throttle_reasons", the names of the reasons seen.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compare/compare.hpp"
+
+namespace sb::report::detail {
+
+std::optional<double> telemetry_stat(const nlohmann::json& summary, const std::string& field,
+                                     const std::string& stat);
+// nullopt when the summary does not say; empty when it says none were seen.
+std::optional<std::vector<std::string>> throttle_reasons(const nlohmann::json& summary);
+bool has_telemetry(const nlohmann::json& summary);
+
+// Why telemetry is missing on one side ("NVML not found"), from the cases' telemetry objects;
+// distinct reasons joined with "; ", empty when none is given.
+std::string unavailable_reasons(const compare::Comparison& c, bool candidate_side);
+
+// The recorded timeline of a case result (telemetry.timeline), or an empty array.
+const nlohmann::json& timeline(const record::CaseResult* r);
+
+// The timeline fields plotted and tabulated, with their labels.
+struct TelemetryField {
+  const char* key;
+  const char* label;
+  const char* unit;
+};
+inline constexpr TelemetryField kTimelineFields[] = {{"sm_clock_mhz", "SM clock", "MHz"},
+                                                     {"power_w", "Power", "W"},
+                                                     {"temperature_c", "Temperature", "°C"},
+                                                     {"gpu_util_pct", "GPU utilization", "%"}};
+
+}  // namespace sb::report::detail

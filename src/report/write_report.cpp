@@ -1,0 +1,84 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "report/report.hpp"
+
+namespace sb::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Temporary file in the same directory, then rename: a reader never sees a half-written report.
+void write_atomic(const fs::path& file, const std::string& content) {
+  const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp-{}", file.filename().string(), ::getpid());
+  const std::string fix = "check that the directory is writable and has free space, or write the report elsewhere";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      const int err = errno;
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw Error(fmt::format("cannot write {}: {}", tmp.string(), err != 0 ? std::strerror(err) : "write failed"), fix,
+                  kExitFailure);
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, file, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw Error(fmt::format("cannot write {}: {}", file.string(), ec.message()), fix, kExitFailure);
+  }
+}
+
+}  // namespace
+
+std::vector<fs::path> write_report(const compare::Comparison& c, const fs::path& dir,
+                                   const std::vector<std::string>& formats) {
+  const std::vector<std::string> known{"md", "json", "csv"};
+  for (const auto& f : formats) {
+    if (std::find(known.begin(), known.end(), f) == known.end()) {
+      throw Error(fmt::format("unknown report format '{}'", f), "use md, json or csv (several may be given)");
+    }
+  }
+  auto asked = [&](const char* f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
+
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    throw Error(fmt::format("cannot create the report directory {}: {}", dir.string(),
+                            ec ? ec.message() : "a file of that name is in the way"),
+                "choose another output directory, or fix the permissions of its parent", kExitFailure);
+  }
+
+  std::vector<fs::path> written;
+  if (asked("md")) {
+    const auto plots = render_plots(c, dir);
+    for (const auto& p : plots.plots) {
+      written.push_back(dir / p.svg);
+      if (!p.png.empty()) written.push_back(dir / p.png);
+    }
+    write_atomic(dir / "report.md", markdown(c, plots));
+    written.push_back(dir / "report.md");
+  }
+  if (asked("json")) {
+    write_atomic(dir / "summary.json", json_summary(c));
+    written.push_back(dir / "summary.json");
+  }
+  if (asked("csv")) {
+    write_atomic(dir / "summary.csv", csv_summary(c));
+    written.push_back(dir / "summary.csv");
+  }
+  return written;
+}
+
+}  // namespace sb::report

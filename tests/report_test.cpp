@@ -1,0 +1,425 @@
+// Reporters over a Comparison built by hand: the numbers below are inputs, and the tests check
+// how each format renders them (layout, digits, escaping), not how they were computed.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/version.hpp"
+#include "report/format.hpp"
+#include "report/gnuplot.hpp"
+#include "report/report.hpp"
+
+namespace sb::report {
+namespace {
+
+namespace fs = std::filesystem;
+using compare::Verdict;
+using nlohmann::json;
+
+const MetricSpec kTime{"time_ms", "ms", Better::Lower, ""};
+const MetricSpec kThroughput{"gflops", "GFLOP/s", Better::Higher, ""};
+
+stats::Summary summary_of(std::size_t n, double mean, double median, double half_width) {
+  stats::Summary s;
+  s.n = n;
+  s.mean = mean;
+  s.median = median;
+  s.mean_ci = {mean - half_width, mean + half_width};
+  s.min = mean - 2 * half_width;
+  s.max = mean + 2 * half_width;
+  s.q1 = mean - half_width;
+  s.q3 = mean + half_width;
+  return s;
+}
+
+compare::MetricComparison metric(const MetricSpec& spec, stats::Summary b, stats::Summary c, double overhead,
+                                 stats::Interval ci, double welch_p, double holm_p, double mw_p, double g,
+                                 Verdict verdict) {
+  compare::MetricComparison m;
+  m.spec = spec;
+  m.baseline = b;
+  m.candidate = c;
+  m.overhead_pct = overhead;
+  m.overhead_ci_pct = ci;
+  m.welch.p_value = welch_p;
+  m.p_adjusted = holm_p;
+  m.mann_whitney.p_value = mw_p;
+  m.hedges_g = g;
+  m.significant = verdict != Verdict::NoDifference;
+  m.verdict = verdict;
+  return m;
+}
+
+json timeline(double sm_clock, bool with_power) {
+  json t = json::array();
+  for (int i = 0; i < 20; ++i) {
+    json s = {{"t_s", 0.1 * i}, {"sm_clock_mhz", sm_clock - 5 * (i % 4)}, {"temperature_c", 50 + 0.5 * i},
+              {"gpu_util_pct", i < 2 ? 10 : 98}};
+    if (with_power) s["power_w"] = 300 + 7 * (i % 5);
+    t.push_back(s);
+  }
+  return t;
+}
+
+record::CaseResult case_result(const std::string& id, const std::string& workload, std::vector<double> times,
+                               std::vector<double> rates) {
+  record::CaseResult r;
+  r.id = id;
+  r.workload = workload;
+  r.device = Device::Gpu;
+  r.metrics.push_back({kTime, std::move(times)});
+  if (!rates.empty()) r.metrics.push_back({kThroughput, std::move(rates)});
+  return r;
+}
+
+record::RunRecord run_record(const std::string& label, const std::string& file) {
+  record::RunRecord r;
+  r.label = label;
+  r.host = "spark-01";
+  r.source = fs::path("results") / label / file;
+  r.started_utc = "2025-03-01T10:00:00Z";
+  r.complete = true;
+  r.environment = {{"gpu", json::array({{{"index", 0}, {"name", "NVIDIA GB10"}}})}};
+  return r;
+}
+
+// Three cases: matmul compared (significant overhead, with secondary metric and telemetry),
+// a case whose id contains '|' (no difference), one unavailable in the candidate; plus one case
+// only the candidate ran.
+void build(compare::Comparison& c) {
+  c.baseline_label = "native";
+  c.candidate_label = "docker";
+  c.baseline_records.push_back(run_record("native", "20250301T100000Z_spark-01.json"));
+  c.candidate_records.push_back(run_record("docker", "20250301T110000Z_spark-01.json"));
+  auto& b = c.baseline_records[0];
+  auto& t = c.candidate_records[0];
+  b.cases.push_back(case_result("matmul/n=1024,precision=fp32", "matmul", {10.1, 10.3, 9.9, 10.2, 10.0},
+                                {212, 208, 216, 210, 214}));
+  t.cases.push_back(case_result("matmul/n=1024,precision=fp32", "matmul", {12.5, 12.4, 12.7, 12.2, 12.6},
+                                {172, 173, 169, 176, 170}));
+  b.cases.push_back(case_result("copy/mode=a|b", "copy", {1.01, 0.99, 1.0, 1.02}, {}));
+  t.cases.push_back(case_result("copy/mode=a|b", "copy", {1.0, 1.01, 1.0, 0.99}, {}));
+  b.cases.push_back(case_result("gpu_only/x=1", "gpu_only", {5, 5.1, 4.9}, {}));
+  b.cases[0].telemetry = {{"available", true}, {"timeline", timeline(1980, true)}};
+  t.cases[0].telemetry = {{"available", true}, {"timeline", timeline(1710, false)}};
+
+  compare::CaseComparison matmul;
+  matmul.id = "matmul/n=1024,precision=fp32";
+  matmul.workload = "matmul";
+  matmul.primary = metric(kTime, summary_of(5, 10.1, 10.1, 0.19634), summary_of(5, 12.48, 12.5, 0.23558), 23.762,
+                          {21.012, 25.943}, 1.2e-5, 0.00024, 0.0079, 8.734, Verdict::Significant);
+  matmul.secondary.push_back(metric(kThroughput, summary_of(5, 212, 212, 3.93), summary_of(5, 172, 172, 3.29), 23.26,
+                                    {20.5, 26.1}, 3.0e-6, 3.0e-6, 0.0079, -9.1, Verdict::Significant));
+  matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}}},
+                               {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+                               {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
+                               {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+                               {"throttle_reasons", json::array()}};
+  matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}}},
+                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+                                {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+                                {"throttle_reasons", {"sw_power_cap", "hw_thermal_slowdown"}}};
+  matmul.baseline = &b.cases[0];
+  matmul.candidate = &t.cases[0];
+
+  compare::CaseComparison copy;
+  copy.id = "copy/mode=a|b";
+  copy.workload = "copy";
+  copy.primary = metric(kTime, summary_of(4, 1.005, 1.005, 0.0205), summary_of(4, 1.0, 1.0, 0.013), -0.5,
+                        {-2.1, 1.4}, 0.62, 0.62, 0.4, -0.31, Verdict::NoDifference);
+  copy.baseline = &b.cases[1];
+  copy.candidate = &t.cases[1];
+
+  compare::CaseComparison gpu_only;
+  gpu_only.id = "gpu_only/x=1";
+  gpu_only.workload = "gpu_only";
+  gpu_only.not_comparable = "unavailable in candidate: no CUDA device";
+  gpu_only.baseline = &b.cases[2];
+
+  c.cases = {matmul, copy, gpu_only};
+  c.only_in_candidate = {"llm/decode,batch=1"};
+  c.env_differences = {{"cgroup.cpu.quota", nullptr, 0.5, 90},
+                       {"libraries.cublas.path", "/usr/lib/libcublas.so.13", "/opt|cuda/libcublas.so.12", 70},
+                       {"container.runtime", nullptr, "docker", 10}};
+  c.findings = {{2, "Different cuBLAS", "native loads cuBLAS 13, docker cuBLAS 12", "align the CUDA versions"},
+                {1, "CPU quota in the candidate", "cgroup cpu quota 0.5 CPUs",
+                 "run the container with --cpus equal to the host's CPU count"}};
+  c.overall = Verdict::Significant;
+  c.summary = "candidate 'docker' is 24% slower than baseline 'native' on 1 of 2 cases.";
+}
+
+// Sets an environment variable for the scope of a test, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) ::setenv(name_, old_->c_str(), 1);
+    else ::unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "sparkbench_report_XXXXXX").string();
+    path = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(ReportFormat, NumbersPValuesAndEscaping) {
+  EXPECT_EQ(detail::number(1972.4, 3), "1972");  // never drops integer digits
+  EXPECT_EQ(detail::number(0.012345, 3), "0.0123");
+  EXPECT_EQ(detail::number(3.2e-7, 2), "3.2e-07");
+  // Half-width 0.196 -> two digits "0.20", the mean to the same place.
+  EXPECT_EQ(detail::mean_with_ci(summary_of(5, 10.1, 10.1, 0.19634), "ms"), "10.10 ± 0.20 ms");
+  EXPECT_EQ(detail::mean_with_ci(summary_of(1, 10.1, 10.1, 0), "ms"), "10.10 ms");
+  EXPECT_EQ(detail::overhead_with_ci(23.44, {21.0, 25.94}), "+23.4% [+21.0, +25.9]");
+  EXPECT_EQ(detail::signed_pct(-0.04), "+0.0");
+  EXPECT_EQ(detail::p_value(0.00024), "<0.001");
+  EXPECT_EQ(detail::p_value(0.0079), "0.008");
+  EXPECT_EQ(detail::p_value(0.62), "0.62");
+  EXPECT_EQ(detail::md_cell("a|b\nc"), "a\\|b c");
+  EXPECT_EQ(detail::csv_field("plain"), "plain");
+  EXPECT_EQ(detail::csv_field("n=1,m=2"), "\"n=1,m=2\"");
+  EXPECT_EQ(detail::csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(detail::gnuplot_quote("it's \"a_b\" C:\\x\ny"), R"("it's \"a_b\" C:\\x\ny")");
+}
+
+TEST(ReportFormat, AxisLabelsSayTheSharedPartOnce) {
+  const auto grid = detail::axis_labels({"llm/batch=1,seq=128,model=8b", "llm/batch=16,seq=128,model=8b"});
+  EXPECT_EQ(grid.shared, "llm/...,seq=128,model=8b");
+  EXPECT_EQ(grid.labels, (std::vector<std::string>{"batch=1", "batch=16"}));
+  // "matmul" vs "matmul_tc": a shared stem that is no parameter boundary stays in the labels.
+  const auto mixed = detail::axis_labels({"matmul/n=1", "matmul_tc/n=1"});
+  EXPECT_EQ(mixed.shared, "");
+  EXPECT_EQ(mixed.labels, (std::vector<std::string>{"matmul/n=1", "matmul_tc/n=1"}));
+  const auto one = detail::axis_labels({"copy/size=1234567890,mode=pinned"}, 20);
+  EXPECT_EQ(one.shared, "");
+  EXPECT_EQ(one.labels, (std::vector<std::string>{"copy/siz...de=pinned"}));
+}
+
+TEST(ReportMarkdown, OrderTablesAndEscaping) {
+  compare::Comparison c;
+  build(c);
+  ScopedEnv no_gnuplot("SPARKBENCH_GNUPLOT", "/nonexistent");
+  const PlotResult plots = render_plots(c, fs::temp_directory_path());
+  EXPECT_TRUE(plots.plots.empty());
+  EXPECT_TRUE(contains(plots.note, "gnuplot not found at /nonexistent")) << plots.note;
+  EXPECT_TRUE(contains(plots.note, "gnuplot-nox"));
+
+  const std::string md = markdown(c, plots);
+  EXPECT_EQ(md.rfind("# sparkbench: docker vs native\n\n**Verdict: significant overhead.** candidate 'docker'", 0), 0u)
+      << md.substr(0, 200);
+  EXPECT_TRUE(contains(md, "- Baseline `native`: host `spark-01`, file `20250301T100000Z_spark-01.json`, started "
+                           "2025-03-01T10:00:00Z, GPU NVIDIA GB10\n"));
+  EXPECT_TRUE(contains(md, "- Candidate `docker`:"));
+
+  const auto results = md.find("## Results");
+  ASSERT_NE(results, std::string::npos);
+  EXPECT_LT(md.find("**Verdict"), results);
+  EXPECT_TRUE(contains(md, "| Case | Metric | Baseline (native) | Candidate (docker) | Overhead [95% CI] | Welch p "
+                           "(Holm) | Mann–Whitney p | Hedges' g | n (b/c) | Verdict |"));
+  EXPECT_TRUE(contains(md, "| `matmul/n=1024,precision=fp32` | time_ms | 10.10 ± 0.20 ms | 12.48 ± 0.24 ms | "
+                           "+23.8% [+21.0, +25.9] | <0.001 | 0.008 | +8.73 | 5/5 | significant |"));
+  EXPECT_TRUE(contains(md, "| `copy/mode=a\\|b` | time_ms |"));
+  EXPECT_TRUE(contains(md, "-0.5% [-2.1, +1.4] | 0.62 | 0.40 | -0.31 | 4/4 | no significant difference |"));
+  // Secondary metrics folded away, with the unadjusted Welch p.
+  const auto details = md.find("<details><summary>Secondary metrics: 1 row (Welch p not adjusted)</summary>");
+  ASSERT_NE(details, std::string::npos);
+  EXPECT_LT(md.find("| `matmul/n=1024,precision=fp32` | gflops | 212.0 ± 3.9 GFLOP/s"), md.find("</details>"));
+  EXPECT_GT(md.find("| `matmul/n=1024,precision=fp32` | gflops |"), details);
+
+  EXPECT_TRUE(contains(md, "- `gpu_only/x=1`: unavailable in candidate: no CUDA device\n"));
+  EXPECT_TRUE(contains(md, "- `llm/decode,batch=1`: only in the candidate (docker)\n"));
+
+  EXPECT_TRUE(contains(md, "| Case | GPU util B | GPU util C | SM clock B | SM clock C |"));
+  EXPECT_TRUE(contains(md, "| `matmul/n=1024,precision=fp32` | 89.2 % | 89.2 % | 1972 MHz | 1703 MHz | 314 / 328 W "
+                           "| n/a | 59.5 °C | 59.5 °C | none | sw_power_cap, hw_thermal_slowdown |"));
+  EXPECT_FALSE(contains(md, "| `copy/mode=a\\|b` | n/a"));  // no telemetry on either side: no row
+
+  EXPECT_TRUE(contains(md, "| `cgroup.cpu.quota` | (absent) | 0.5 |"));
+  EXPECT_TRUE(contains(md, "| `libraries.cublas.path` | /usr/lib/libcublas.so.13 | /opt\\|cuda/libcublas.so.12 |"));
+  EXPECT_LT(md.find("cgroup.cpu.quota"), md.find("container.runtime"));
+
+  EXPECT_TRUE(contains(md, "## What to check next\n\n1. **CPU quota in the candidate** — cgroup cpu quota 0.5 CPUs — "
+                           "run the container with --cpus equal to the host's CPU count\n2. **Different cuBLAS**"));
+  EXPECT_TRUE(contains(md, "## Plots\n\ngnuplot not found at /nonexistent"));
+  EXPECT_TRUE(contains(md, "family-wise alpha = 0.05"));
+  EXPECT_TRUE(contains(md, "Holm-adjusted across the 2 primary comparisons"));
+  EXPECT_TRUE(contains(md, "10000 resamples"));
+  EXPECT_TRUE(contains(md, "noise threshold of 2%"));
+  EXPECT_TRUE(contains(md, std::string("Generated by sparkbench ") + sb::kVersion));
+}
+
+TEST(ReportMarkdown, SaysWhyTelemetryIsMissingAndCapsEnvironmentRows) {
+  compare::Comparison c;
+  build(c);
+  for (auto& k : c.cases) k.telemetry_baseline = k.telemetry_candidate = json::object();
+  for (auto* records : {&c.baseline_records, &c.candidate_records}) {
+    for (auto& r : (*records)[0].cases) r.telemetry = {{"available", false}, {"reason", "NVML not found"}};
+  }
+  c.env_differences.clear();
+  for (int i = 0; i < 45; ++i) c.env_differences.push_back({"env_vars.V" + std::to_string(i), "a", "b", 0});
+  const std::string md = markdown(c, {});
+  EXPECT_TRUE(contains(md, "No GPU telemetry was recorded in either run. Baseline: NVML not found. Candidate: NVML "
+                           "not found."));
+  EXPECT_FALSE(contains(md, "| Case | GPU util B"));
+  EXPECT_TRUE(contains(md, "| `env_vars.V39` |"));
+  EXPECT_FALSE(contains(md, "| `env_vars.V40` |"));
+  EXPECT_TRUE(contains(md, "| ... 5 more in summary.json |"));
+}
+
+TEST(ReportJson, VersionedAndComplete) {
+  compare::Comparison c;
+  build(c);
+  const json j = json::parse(json_summary(c));
+  EXPECT_EQ(j["schema"], "sparkbench.comparison");
+  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["baseline"]["label"], "native");
+  EXPECT_EQ(j["candidate"]["records"][0]["file"], "results/docker/20250301T110000Z_spark-01.json");
+  EXPECT_EQ(j["candidate"]["records"][0]["gpu"], "NVIDIA GB10");
+  EXPECT_EQ(j["method"]["correction"], "holm");
+  EXPECT_EQ(j["method"]["bootstrap_resamples"], 10000);
+  EXPECT_EQ(j["overall_verdict"], "significant");
+  ASSERT_EQ(j["cases"].size(), 3u);
+  const auto& matmul = j["cases"][0];
+  EXPECT_EQ(matmul["primary"]["metric"], "time_ms");
+  EXPECT_EQ(matmul["primary"]["better"], "lower");
+  EXPECT_DOUBLE_EQ(matmul["primary"]["overhead_pct"].get<double>(), 23.762);
+  EXPECT_DOUBLE_EQ(matmul["primary"]["overhead_ci_pct"]["low"].get<double>(), 21.012);
+  EXPECT_DOUBLE_EQ(matmul["primary"]["welch_p_holm"].get<double>(), 0.00024);
+  EXPECT_DOUBLE_EQ(matmul["primary"]["baseline"]["mean_ci"]["high"].get<double>(), 10.1 + 0.19634);
+  EXPECT_EQ(matmul["primary"]["candidate"]["n"], 5);
+  EXPECT_EQ(matmul["primary"]["verdict"], "significant");
+  EXPECT_TRUE(matmul["secondary"][0]["welch_p_holm"].is_null());  // only primary metrics are adjusted
+  EXPECT_EQ(matmul["telemetry"]["candidate"]["throttle_reasons"][0], "sw_power_cap");
+  EXPECT_EQ(j["cases"][2]["comparable"], false);
+  EXPECT_EQ(j["cases"][2]["not_comparable"], "unavailable in candidate: no CUDA device");
+  EXPECT_FALSE(j["cases"][2].contains("primary"));
+  EXPECT_EQ(j["only_in_candidate"][0], "llm/decode,batch=1");
+  EXPECT_EQ(j["env_differences"][0]["path"], "cgroup.cpu.quota");
+  EXPECT_TRUE(j["env_differences"][0]["baseline"].is_null());
+  EXPECT_EQ(j["findings"].size(), 2u);
+}
+
+TEST(ReportCsv, OneRowPerComparedCaseAndMetric) {
+  compare::Comparison c;
+  build(c);
+  const auto rows = lines(csv_summary(c));
+  ASSERT_EQ(rows.size(), 4u);  // header + matmul primary + matmul secondary + copy primary
+  EXPECT_EQ(rows[0],
+            "case,workload,metric,unit,better,baseline_n,baseline_mean,baseline_median,baseline_ci_low,"
+            "baseline_ci_high,candidate_n,candidate_mean,candidate_median,candidate_ci_low,candidate_ci_high,"
+            "overhead_pct,overhead_ci_low,overhead_ci_high,welch_p,welch_p_holm,mann_whitney_p,hedges_g,verdict");
+  EXPECT_EQ(rows[1].rfind("\"matmul/n=1024,precision=fp32\",matmul,time_ms,ms,lower,5,10.1,10.1,", 0), 0u) << rows[1];
+  EXPECT_TRUE(contains(rows[1], ",23.762,21.012,25.943,1.2e-05,0.00024,0.0079,8.734,significant"));
+  EXPECT_TRUE(contains(rows[2], ",3e-06,,0.0079,"));  // secondary: no Holm-adjusted p
+  EXPECT_EQ(rows[3].rfind("copy/mode=a|b,copy,time_ms,", 0), 0u);
+  EXPECT_TRUE(contains(rows[3], ",no significant difference"));
+}
+
+TEST(ReportCsv, ExportHasOneRowPerRepetition) {
+  compare::Comparison c;
+  build(c);
+  const auto& r = c.baseline_records[0];
+  std::size_t repetitions = 0;
+  for (const auto& k : r.cases) {
+    for (const auto& m : k.metrics) repetitions += m.samples.size();
+  }
+  const auto rows = lines(export_csv(r));
+  ASSERT_EQ(rows.size(), repetitions + 1);
+  EXPECT_EQ(rows[0], "case,metric,unit,repetition,value");
+  EXPECT_EQ(rows[1], "\"matmul/n=1024,precision=fp32\",time_ms,ms,1,10.1");
+  EXPECT_EQ(rows[6], "\"matmul/n=1024,precision=fp32\",gflops,GFLOP/s,1,212");
+}
+
+TEST(ReportWrite, WritesAskedFormatsAtomically) {
+  compare::Comparison c;
+  build(c);
+  TempDir tmp;
+  ScopedEnv no_gnuplot("SPARKBENCH_GNUPLOT", "/nonexistent");
+  const fs::path out = tmp.path / "nested" / "report";
+  const auto written = write_report(c, out, {"md", "json", "csv"});
+  EXPECT_EQ(written, (std::vector<fs::path>{out / "report.md", out / "summary.json", out / "summary.csv"}));
+  for (const auto& p : written) EXPECT_GT(fs::file_size(p), 0u) << p;
+  for (const auto& e : fs::directory_iterator(out)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << "temporary file left: " << e.path();
+  }
+  EXPECT_EQ(read(out / "summary.csv"), csv_summary(c));
+  EXPECT_TRUE(contains(read(out / "report.md"), "gnuplot not found at /nonexistent"));
+
+  EXPECT_EQ(write_report(c, tmp.path / "json_only", {"json"}), std::vector<fs::path>{tmp.path / "json_only" / "summary.json"});
+  EXPECT_THROW(write_report(c, out, {"html"}), Error);
+
+  std::ofstream(tmp.path / "a_file") << "x";
+  try {
+    write_report(c, tmp.path / "a_file" / "report", {"json"});
+    FAIL() << "expected sb::Error";
+  } catch (const Error& e) {
+    EXPECT_TRUE(contains(e.what(), (tmp.path / "a_file" / "report").string())) << e.what();
+    EXPECT_FALSE(e.fix().empty());
+  }
+}
+
+TEST(ReportPlots, RendersSvgAndPngWithGnuplot) {
+  if (detail::find_gnuplot().executable.empty()) {
+    GTEST_SKIP() << "gnuplot is not installed (apt-get install gnuplot-nox); plot rendering not tested";
+  }
+  compare::Comparison c;
+  build(c);
+  TempDir tmp;
+  const PlotResult plots = render_plots(c, tmp.path);
+  EXPECT_TRUE(plots.note.empty()) << plots.note;
+  std::vector<std::string> names;
+  for (const auto& p : plots.plots) names.push_back(p.svg.stem().string());
+  // Overhead bars, the all-case box plot, one box plot per compared case, one timeline.
+  EXPECT_EQ(names, (std::vector<std::string>{"overhead", "box_all", "box_01_matmul_n_1024_precision_fp32",
+                                             "box_02_copy_mode_a_b", "timeline_01_matmul_n_1024_precision_fp32"}));
+  for (const auto& p : plots.plots) {
+    EXPECT_EQ(p.svg.parent_path(), "plots");
+    const std::string svg = read(tmp.path / p.svg);
+    EXPECT_TRUE(contains(svg.substr(0, 300), "<svg")) << p.svg;
+    ASSERT_FALSE(p.png.empty());
+    const std::string png = read(tmp.path / p.png);
+    ASSERT_GT(png.size(), 8u);
+    EXPECT_EQ(png.substr(0, 4), "\x89PNG") << p.png;
+  }
+  // Titles keep their underscores (noenhanced) and the markdown links the files.
+  EXPECT_TRUE(contains(read(tmp.path / "plots" / "timeline_01_matmul_n_1024_precision_fp32.svg"), "SM clock"));
+  const std::string md = markdown(c, plots);
+  EXPECT_TRUE(contains(md, "](plots/overhead.svg) ([PNG](plots/overhead.png))"));
+}
+
+}  // namespace
+}  // namespace sb::report
