@@ -289,6 +289,12 @@ TEST(LauncherPodman, HybridCgroupsSwitchCrunToRuncAndLimitsComeFromTheCaller) {
   f.cgroup_layout = "v2";
   EXPECT_EQ(l->command(run, f)[1], "run");  // crun is fine elsewhere
 
+  // A high caller nproc is capped at podman's default, the most its runtime accepts without CAP_SYS_RESOURCE.
+  f.rlimits["nproc"] = {96365, 96365};
+  ContainerRun capped = basic_run("img");
+  capped.options = l->effective_options({}, f);
+  EXPECT_GE(find_seq(l->command(capped, f), {"--ulimit", "nproc=32768"}), 0);
+
   f.cgroup_layout = "hybrid";
   f.tools.erase("runc");
   const Availability no_runc = l->probe(f);
@@ -601,6 +607,22 @@ TEST(LauncherProcess, CaptureStatusTimeoutAndQuoting) {
   EXPECT_FALSE(capture({"/nonexistent/tool"}).ran);
   EXPECT_EQ(capture({"sleep", "10"}, 0.2).exit_code, 137);
   EXPECT_EQ(shell_join({"docker", "run", "-e", "A=b c", "it's"}), "docker run -e 'A=b c' 'it'\\''s'");
+}
+
+TEST(LauncherSession, ForwardsRunChoicesAlwaysAndHostPathsOnlyToTheMirror) {
+  for (bool mirror : {true, false}) {
+    EXPECT_TRUE(forward_env_var("OMP_NUM_THREADS", mirror));
+    EXPECT_TRUE(forward_env_var("CUDA_VISIBLE_DEVICES", mirror));
+    EXPECT_TRUE(forward_env_var("NCCL_P2P_DISABLE", mirror));
+    EXPECT_FALSE(forward_env_var("SPARKBENCH_LAUNCHER", mirror));
+    EXPECT_FALSE(forward_env_var("NVIDIA_VISIBLE_DEVICES", mirror));
+    EXPECT_FALSE(forward_env_var("SSH_AUTH_SOCK", mirror));
+  }
+  EXPECT_TRUE(forward_env_var("LD_LIBRARY_PATH", true));
+  EXPECT_TRUE(forward_env_var("CUDA_HOME", true));
+  EXPECT_FALSE(forward_env_var("LD_LIBRARY_PATH", false));
+  EXPECT_FALSE(forward_env_var("CUDA_HOME", false));
+  EXPECT_FALSE(forward_env_var("PATH", false));
 }
 
 // A runtime that is not on PATH stops the session before anything runs, saying how to install it.

@@ -53,6 +53,8 @@ void add_common_run_flags(std::vector<std::string>& cmd, const ContainerRun& run
   cmd.insert(cmd.end(), run.argv.begin(), run.argv.end());
 }
 
+constexpr std::int64_t kPodmanNprocCap = 32768;
+
 GpuChoice mirror_or_none(const HostFacts& facts, bool host_mirror) {
   if (!facts.has_gpu()) return {GpuInjection::None, "no /dev/nvidia* device on this host"};
   if (host_mirror)
@@ -195,14 +197,21 @@ class PodmanLauncher final : public Launcher {
 
   ContainerOptions effective_options(const ContainerOptions& given, const HostFacts& facts) const override {
     ContainerOptions o = given;
-    // podman raises nofile (1048576) and nproc (32768) by default; a hard limit above the caller's
-    // needs CAP_SYS_RESOURCE and fails without it. The caller's own limits always work and are what
-    // the native run has, so they are the default here.
+    // podman raises nofile (to 1048576) and nproc by default, and raising a hard limit needs
+    // CAP_SYS_RESOURCE, which a root without it (in a container, say) lacks. The caller's nofile
+    // always works and is what the native run has; nproc is capped at podman's documented default
+    // 32768, the most its runtime accepts there (measured: 32768 works, 50000 fails).
     for (const char* name : {"nofile", "nproc"}) {
       bool given_already = false;
       for (const auto& u : o.ulimits) given_already |= u.name == name;
       const auto it = facts.rlimits.find(name);
-      if (!given_already && it != facts.rlimits.end()) o.ulimits.push_back({name, it->second.soft, it->second.hard});
+      if (given_already || it == facts.rlimits.end()) continue;
+      Rlimit r = it->second;
+      if (std::string(name) == "nproc") {
+        const auto cap = [](std::int64_t v) { return v < 0 || v > kPodmanNprocCap ? kPodmanNprocCap : v; };
+        r = {cap(r.soft), cap(r.hard)};
+      }
+      o.ulimits.push_back({name, r.soft, r.hard});
     }
     const bool limits = o.cpus || !o.memory.empty() || !o.cpuset_cpus.empty();
     if (limits && rootless(facts) && facts.cgroup_layout != "v2")

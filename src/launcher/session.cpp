@@ -16,16 +16,11 @@
 #include "launcher/process.hpp"
 #include "record/record.hpp"
 
+extern char** environ;
+
 namespace sb::launcher {
 namespace fs = std::filesystem;
 namespace {
-
-// Variables that change how the workloads run natively; a container starts with a clean
-// environment, so they are passed on to keep the two sides alike.
-constexpr const char* kForwardedEnv[] = {
-    "OMP_NUM_THREADS",      "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",       "GOTO_NUM_THREADS",
-    "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER",    "CUDA_MODULE_LOADING",   "CUDA_LAUNCH_BLOCKING",
-    "CUDA_CACHE_DISABLE",   "CUBLAS_WORKSPACE_CONFIG", "NVIDIA_TF32_OVERRIDE"};
 
 std::string last_line(const std::string& text) {
   auto end = text.find_last_not_of(" \n\r\t");
@@ -53,6 +48,25 @@ bool image_present(Runtime r, const HostFacts& facts, const std::string& image) 
 }
 
 }  // namespace
+
+bool forward_env_var(const std::string& name, bool host_mirror) {
+  const auto starts = [&](const char* prefix) { return name.rfind(prefix, 0) == 0; };
+  if (starts("SPARKBENCH_")) return false;  // the launcher sets its own
+  // Choices about how to run, which belong to the benchmark rather than to an installation.
+  for (const char* prefix : {"OMP_", "OPENBLAS_", "MKL_", "GOTO_", "NCCL_"})
+    if (starts(prefix)) return true;
+  for (const char* exact : {"CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "CUDA_MODULE_LOADING", "CUDA_LAUNCH_BLOCKING",
+                            "CUDA_CACHE_DISABLE", "CUDA_DEVICE_MAX_CONNECTIONS", "CUBLAS_WORKSPACE_CONFIG",
+                            "NVIDIA_TF32_OVERRIDE"})
+    if (name == exact) return true;
+  if (!host_mirror) return false;  // an image brings its own paths and CUDA settings
+  // Host-mirror mirrors the host, so also the variables that say where things are and how they load.
+  // Not NVIDIA_VISIBLE_DEVICES and friends: they are orders to the NVIDIA container toolkit, which
+  // a daemon with the nvidia default runtime would follow even in a host-mirror container.
+  for (const char* prefix : {"CUDA_", "TORCH_", "TRTLLM_", "TLLM_"})
+    if (starts(prefix)) return true;
+  return name == "PATH" || name == "LD_LIBRARY_PATH" || name == "LD_PRELOAD";
+}
 
 nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source) {
   return {{"schema", "sparkbench.plan"}, {"schema_version", 1}, {"plan", plan}, {"settings", settings}, {"source", source}};
@@ -91,8 +105,12 @@ Session::~Session() {
 void Session::prepare_image() {
   const std::string runtime = to_string(spec_.runtime);
   env_ = {{"SPARKBENCH_LAUNCHER", runtime}, {"SPARKBENCH_CONTAINER_MODE", spec_.host_mirror() ? "host-mirror" : "image"}};
-  for (const char* name : kForwardedEnv)
-    if (const char* v = std::getenv(name)) env_.emplace_back(name, v);
+  for (char** e = environ; e && *e; ++e) {
+    const std::string kv = *e;
+    const auto eq = kv.find('=');
+    if (eq != std::string::npos && forward_env_var(kv.substr(0, eq), spec_.host_mirror()))
+      env_.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
 
   if (spec_.host_mirror()) {
     // The host's userland, this binary's directory, the config's, and any library directory the
@@ -106,7 +124,6 @@ void Session::prepare_image() {
       // Without ldd the userland mounts still cover the distribution's libraries.
     }
     if (const char* llp = std::getenv("LD_LIBRARY_PATH")) {
-      env_.emplace_back("LD_LIBRARY_PATH", llp);
       std::string dirs = llp;
       for (std::size_t start = 0; start <= dirs.size();) {
         const auto colon = std::min(dirs.find(':', start), dirs.size());
@@ -116,8 +133,8 @@ void Session::prepare_image() {
       }
     }
     base_mounts_ = host_mirror_mounts(facts_, extra);
-    env_.emplace_back("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    env_.emplace_back("HOME", "/tmp");
+    if (!std::getenv("PATH")) env_.emplace_back("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    env_.emplace_back("HOME", "/tmp");  // the minimal image has no home for an arbitrary user
   } else {
     bundle_manifest_ = make_bundle(self_, config::default_config_path(), temp_dir_ / "bundle");
     base_mounts_.push_back({(temp_dir_ / "bundle").string(), kBundleDirInside, true});
@@ -278,32 +295,43 @@ RunOutcome Session::run(const RunRequest& request) {
   fs::remove_all(io, ec);
 
   const std::string where = spec_.container() ? "the container" : "the native run";
+  const std::string runtime = to_string(spec_.runtime);
   const std::string tail = last_line(r.output_tail);
+  const auto said = [&](const char* text) { return r.output_tail.find(text) != std::string::npos; };
+  const bool normal_end = outcome.exit_code == 0 || outcome.exit_code == 1 || outcome.exit_code == kExitInterrupted;
   std::string problem, fix;
   if (!r.ran) {
     problem = fmt::format("could not start {}", cmd.front());
     fix = "check that it is installed and executable";
-  } else if (outcome.exit_code == 0 || outcome.exit_code == 1 || outcome.exit_code == kExitInterrupted) {
-    if (!outcome.record.empty()) return outcome;
-    problem = fmt::format("{} exited with code {} without writing a record", where, outcome.exit_code);
-    fix = "see its output above";
+  } else if (normal_end && !outcome.record.empty()) {
+    return outcome;
   } else if (outcome.exit_code == 128 + 9) {
     problem = fmt::format("{} was killed (SIGKILL, exit 137){}", where,
                           options_.memory.empty() ? "" : fmt::format(": out of memory under --memory {}?", options_.memory));
     fix = options_.memory.empty() ? "check `dmesg` for the OOM killer, and whether something stopped the container"
                                   : "raise --memory (or leave it out), or run smaller cases";
-  } else if (r.output_tail.find("GLIBC_") != std::string::npos) {
+  } else if (said("GLIBC_")) {
     problem = fmt::format("the image's C library is older than this sparkbench build needs (GLIBC_{}): {}",
                           bundle_manifest_.is_null() ? "?" : bundle_manifest_.value("requires_glibc", "?"), tail);
     fix = "use an image of a distribution at least as new as the build host, build sparkbench on an older one, "
-          "or use host-mirror mode (--env " + to_string(spec_.runtime) + ")";
+          "or use host-mirror mode (--env " + runtime + ")";
+  } else if (spec_.container() && said("exec ") && (said("no such file") || said("not found") || said("permission denied"))) {
+    problem = fmt::format("{} could not start the command in the container: {}", runtime, tail);
+    fix = spec_.host_mirror() ? "the host-mirror mounts did not provide the binary; check `sparkbench runtimes` and the "
+                                "mounts in the command above"
+                              : "the image needs /bin/sh (the bundle's launcher script is a shell script)";
+  } else if (spec_.container() && said("rlimit")) {
+    problem = fmt::format("{} could not set the container's resource limits: {}", runtime, tail);
+    fix = "give limits at or below your own (ulimit -a), e.g. --ulimit nofile=1024:1024 --ulimit nproc=1024:1024: "
+          "raising a hard limit needs CAP_SYS_RESOURCE";
   } else if (spec_.container() && (outcome.exit_code == 125 || outcome.exit_code == 126 || outcome.exit_code == 127)) {
-    problem = fmt::format("{} could not run the container (exit {}): {}", to_string(spec_.runtime), outcome.exit_code, tail);
-    fix = outcome.exit_code == 125 ? fmt::format("see {}'s message above; `sparkbench runtimes` checks the setup",
-                                                 to_string(spec_.runtime))
-                                   : "the image needs /bin/sh and a C library for the bundle's launcher script";
+    // docker and podman: 125 the engine failed, 126 the runtime or the command could not start,
+    // 127 the command was not found in the container.
+    problem = fmt::format("{} could not run the container (exit {}): {}", runtime, outcome.exit_code, tail);
+    fix = fmt::format("see {}'s message above; `sparkbench runtimes` checks the setup", runtime);
   } else {
-    problem = fmt::format("{} exited with code {}: {}", where, outcome.exit_code, tail);
+    problem = fmt::format("{} exited with code {}{}: {}", where, outcome.exit_code,
+                          outcome.record.empty() ? " without writing a record" : "", tail);
     fix = "see its output above";
   }
   if (!outcome.record.empty()) problem += fmt::format(" (the partial record is kept: {})", outcome.record.string());

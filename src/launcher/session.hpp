@@ -18,6 +18,11 @@ namespace sb::launcher {
 inline constexpr const char* kIoDirInside = "/sparkbench-io";
 inline constexpr const char* kBundleDirInside = "/sparkbench";
 
+// Whether a variable of the caller's environment is passed into the container: run choices
+// (thread counts, CUDA_VISIBLE_DEVICES, NCCL tuning, ...) always; in host-mirror mode also
+// PATH, LD_LIBRARY_PATH, LD_PRELOAD and CUDA_*/TORCH_*/TRTLLM_* (the mirror is the host).
+bool forward_env_var(const std::string& name, bool host_mirror);
+
 // What `sparkbench run --plan-file` reads: the resolved cases and the settings to run them with.
 nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source);
 
