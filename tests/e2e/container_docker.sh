@@ -15,7 +15,7 @@ grep -q "round 2/2, B 'docker'" ab.err || fail "no progress line for round 2 of 
 assert_native_records results 2
 assert_container_records results docker docker 2
 [ -s report/report.md ] || fail "no report"
-rec=$(ls results/docker/*.json | head -n 1)
+recs=(results/docker/*.json); rec=${recs[0]}
 grep -q '"container_mode": "host-mirror"' "$rec" || fail "host-mirror mode not recorded"
 grep -q '"gpu_injection": ' "$rec" || fail "GPU injection not recorded"
 
@@ -39,7 +39,7 @@ grep -q '"container_mode": "image"' "$brec" || fail "image mode not recorded"
 grep -q '"status": "ok"' "$brec" || fail "the case did not run in the minimal image"
 
 # 4. Failures: each a clear error with a fix, and nothing lost.
-keep=$(ls results/native/*.json | head -n 1)
+natives=(results/native/*.json); keep=${natives[0]}
 expect_error 1 "image 'sparkbench-e2e/no-such-image:1' is not in docker's local images" -- \
   "$SB" ab --env native --env docker:sparkbench-e2e/no-such-image:1 --suite quick --out results
 grep -q "docker pull" "$WORK/err" || fail "missing image: no pull hint"
@@ -52,7 +52,7 @@ expect_error 1 "container was killed" -- "$SB" ab --env native --env docker --wo
 grep -q "records kept" "$WORK/err" || fail "killed: the kept records are not named"
 ls killed/native/*.json >/dev/null 2>&1 || fail "killed: the native record of round 1 was lost"
 # The host-mirror image itself as a "user image" has no /bin/sh: the container cannot start its command.
-tag=$(grep -o '"image": "sparkbench/host-mirror:[^"]*"' "$rec" | head -n 1 | cut -d'"' -f4)
+tag=$(grep -o -m1 '"image": "sparkbench/host-mirror:[^"]*"' "$rec" | cut -d'"' -f4)
 expect_error 1 "docker could not start the command in the container" -- "$SB" run --env "docker:$tag" --workload matmul_cpu \
   --param n=64 --reps 2 --out results
 [ -f "$keep" ] || fail "an error destroyed an earlier record"

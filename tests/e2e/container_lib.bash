@@ -39,6 +39,8 @@ use_private_podman() {
   CLEANUP+=("podman rm -af >/dev/null 2>&1; podman rmi -af >/dev/null 2>&1")
 }
 
+# (Helpers grep variables, not pipes: `producer | grep -q` fails under pipefail when grep quits
+# early and the producer gets SIGPIPE.)
 # The lines of a JSON object written with one space of indent per level: json_object FILE KEY INDENT
 # prints the object "KEY": { ... } found at that indent (the records are dumped that way).
 json_object() {
@@ -55,12 +57,13 @@ assert_container_records() {
   for rec in "$dir/$label"/*.json; do
     [ -f "$rec" ] || continue
     count=$((count + 1))
-    local c
+    local c l
     c=$(json_object "$rec" container 2)
-    echo "$c" | grep -q '"detected": true' || fail "$rec: environment.container.detected is not true"
-    echo "$c" | grep -q "\"runtime\": \"$runtime\"" || { echo "$c"; fail "$rec: container runtime is not $runtime"; }
-    echo "$c" | grep -q '"runtime_source": "SPARKBENCH_LAUNCHER"' || fail "$rec: runtime not from SPARKBENCH_LAUNCHER"
-    json_object "$rec" launch 1 | grep -q "\"command_line\": \"[^\"]*$runtime" || fail "$rec: launch lacks the $runtime command line"
+    l=$(json_object "$rec" launch 1)
+    grep -q '"detected": true' <<<"$c" || fail "$rec: environment.container.detected is not true"
+    grep -q "\"runtime\": \"$runtime\"" <<<"$c" || { echo "$c"; fail "$rec: container runtime is not $runtime"; }
+    grep -q '"runtime_source": "SPARKBENCH_LAUNCHER"' <<<"$c" || fail "$rec: runtime not from SPARKBENCH_LAUNCHER"
+    grep -q "\"command_line\": \"[^\"]*$runtime" <<<"$l" || fail "$rec: launch lacks the $runtime command line"
   done
   [ "$count" = "$n" ] || fail "$dir/$label has $count records, expected $n"
 }
@@ -70,8 +73,9 @@ assert_native_records() {
   for rec in "$dir/native"/*.json; do
     [ -f "$rec" ] || continue
     count=$((count + 1))
-    json_object "$rec" launch 1 | grep -q '"mode": "native"' || fail "$rec: launch.mode is not native"
-    json_object "$rec" container 2 | grep -q '"runtime_source": "SPARKBENCH_LAUNCHER"' && fail "$rec: native record claims a launcher"
+    grep -q '"mode": "native"' <<<"$(json_object "$rec" launch 1)" || fail "$rec: launch.mode is not native"
+    grep -q '"runtime_source": "SPARKBENCH_LAUNCHER"' <<<"$(json_object "$rec" container 2)" &&
+      fail "$rec: native record claims a launcher"
   done
   [ "$count" = "$n" ] || fail "$dir/native has $count records, expected $n"
 }

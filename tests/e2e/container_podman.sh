@@ -14,7 +14,7 @@ assert_container_records results podman podman 2
 
 assert_quota_slowdown podman podman-half
 
-keep=$(ls results/native/*.json | head -n 1)
+natives=(results/native/*.json); keep=${natives[0]}
 expect_error 1 "image 'localhost/sparkbench-e2e/no-such-image:1' is not in podman's local images" -- \
   "$SB" ab --env native --env podman:localhost/sparkbench-e2e/no-such-image:1 --suite quick --out results
 grep -q "podman pull" "$WORK/err" || fail "missing image: no pull hint"
