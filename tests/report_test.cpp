@@ -86,7 +86,7 @@ record::RunRecord run_record(const std::string& label, const std::string& file) 
   r.source = fs::path("results") / label / file;
   r.started_utc = "2025-03-01T10:00:00Z";
   r.complete = true;
-  r.environment = {{"gpu", json::array({{{"index", 0}, {"name", "NVIDIA GB10"}}})}};
+  r.environment = {{"gpu", {{"driver_version", "580.95"}, {"devices", json::array({{{"index", 0}, {"name", "NVIDIA GB10"}}})}}}};
   return r;
 }
 
@@ -121,11 +121,11 @@ void build(compare::Comparison& c) {
                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
                                {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
                                {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                               {"throttle_reasons", json::array()}};
+                               {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}};
   matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}}},
                                 {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
                                 {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                                {"throttle_reasons", {"sw_power_cap", "hw_thermal_slowdown"}}};
+                                {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}};
   matmul.baseline = &b.cases[0];
   matmul.candidate = &t.cases[0];
 
@@ -134,6 +134,12 @@ void build(compare::Comparison& c) {
   copy.workload = "copy";
   copy.primary = metric(kTime, summary_of(4, 1.005, 1.005, 0.0205), summary_of(4, 1.0, 1.0, 0.013), -0.5,
                         {-2.1, 1.4}, 0.62, 0.62, 0.4, -0.31, Verdict::NoDifference);
+  compare::MetricComparison bandwidth;
+  bandwidth.spec = {"bandwidth", "GB/s", Better::Higher, ""};
+  bandwidth.baseline = summary_of(1, 20.5, 20.5, 0);
+  bandwidth.verdict = Verdict::NotComparable;
+  bandwidth.not_comparable = "too few samples of 'bandwidth': baseline 1, candidate 0 (need 2 per side)";
+  copy.secondary.push_back(bandwidth);
   copy.baseline = &b.cases[1];
   copy.candidate = &t.cases[1];
 
@@ -255,10 +261,12 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_TRUE(contains(md, "| `copy/mode=a\\|b` | time_ms |"));
   EXPECT_TRUE(contains(md, "-0.5% [-2.1, +1.4] | 0.62 | 0.40 | -0.31 | 4/4 | no significant difference |"));
   // Secondary metrics folded away, with the unadjusted Welch p.
-  const auto details = md.find("<details><summary>Secondary metrics: 1 row (Welch p not adjusted)</summary>");
+  const auto details = md.find("<details><summary>Secondary metrics: 2 rows (Welch p not adjusted)</summary>");
   ASSERT_NE(details, std::string::npos);
   EXPECT_LT(md.find("| `matmul/n=1024,precision=fp32` | gflops | 212.0 ± 3.9 GFLOP/s"), md.find("</details>"));
   EXPECT_GT(md.find("| `matmul/n=1024,precision=fp32` | gflops |"), details);
+  EXPECT_TRUE(contains(md, "| `copy/mode=a\\|b` | bandwidth | 20.50 GB/s | n/a | n/a | n/a | n/a | n/a | 1/0 | not "
+                           "comparable: too few samples of 'bandwidth': baseline 1, candidate 0 (need 2 per side) |"));
 
   EXPECT_TRUE(contains(md, "- `gpu_only/x=1`: unavailable in candidate: no CUDA device\n"));
   EXPECT_TRUE(contains(md, "- `llm/decode,batch=1`: only in the candidate (docker)\n"));
@@ -323,10 +331,12 @@ TEST(ReportJson, VersionedAndComplete) {
   EXPECT_EQ(matmul["primary"]["candidate"]["n"], 5);
   EXPECT_EQ(matmul["primary"]["verdict"], "significant");
   EXPECT_TRUE(matmul["secondary"][0]["welch_p_holm"].is_null());  // only primary metrics are adjusted
-  EXPECT_EQ(matmul["telemetry"]["candidate"]["throttle_reasons"][0], "sw_power_cap");
+  EXPECT_EQ(matmul["telemetry"]["candidate"]["throttle_reasons"]["names"][0], "sw_power_cap");
   EXPECT_EQ(j["cases"][2]["comparable"], false);
   EXPECT_EQ(j["cases"][2]["not_comparable"], "unavailable in candidate: no CUDA device");
-  EXPECT_FALSE(j["cases"][2].contains("primary"));
+  EXPECT_FALSE(j["cases"][2].contains("primary"));  // failed/unavailable: no statistics at all
+  EXPECT_EQ(j["cases"][1]["secondary"][0]["verdict"], "not comparable");
+  EXPECT_TRUE(contains(j["cases"][1]["secondary"][0]["not_comparable"].get<std::string>(), "too few samples"));
   EXPECT_EQ(j["only_in_candidate"][0], "llm/decode,batch=1");
   EXPECT_EQ(j["env_differences"][0]["path"], "cgroup.cpu.quota");
   EXPECT_TRUE(j["env_differences"][0]["baseline"].is_null());
@@ -337,7 +347,7 @@ TEST(ReportCsv, OneRowPerComparedCaseAndMetric) {
   compare::Comparison c;
   build(c);
   const auto rows = lines(csv_summary(c));
-  ASSERT_EQ(rows.size(), 4u);  // header + matmul primary + matmul secondary + copy primary
+  ASSERT_EQ(rows.size(), 5u);  // header + matmul primary and secondary + copy primary and secondary
   EXPECT_EQ(rows[0],
             "case,workload,metric,unit,better,baseline_n,baseline_mean,baseline_median,baseline_ci_low,"
             "baseline_ci_high,candidate_n,candidate_mean,candidate_median,candidate_ci_low,candidate_ci_high,"
@@ -347,6 +357,8 @@ TEST(ReportCsv, OneRowPerComparedCaseAndMetric) {
   EXPECT_TRUE(contains(rows[2], ",3e-06,,0.0079,"));  // secondary: no Holm-adjusted p
   EXPECT_EQ(rows[3].rfind("copy/mode=a|b,copy,time_ms,", 0), 0u);
   EXPECT_TRUE(contains(rows[3], ",no significant difference"));
+  EXPECT_EQ(rows[4], "copy/mode=a|b,copy,bandwidth,GB/s,higher,1,20.5,20.5,20.5,20.5,0,,,,,,,,,,,,\"not comparable: too "
+                     "few samples of 'bandwidth': baseline 1, candidate 0 (need 2 per side)\"");
 }
 
 TEST(ReportCsv, ExportHasOneRowPerRepetition) {

@@ -29,6 +29,7 @@ struct CompareArgs {
   std::string baseline, candidate, out, formats = "md,json,csv";
   std::optional<double> fail_above;
   double alpha = 0.05, min_effect = 2.0;
+  std::vector<std::string> ignore_params;
 };
 // What `compare` does after loading the records (also the end of `ab`): statistics, the report
 // files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above).

@@ -239,6 +239,15 @@ Verdict band_for_overhead(double overhead_pct) {
   return Verdict::Critical;
 }
 
+std::string pairing_key(const record::CaseResult& c, const Options& options) {
+  if (options.ignore_params.empty()) return c.id;
+  Params kept;
+  for (const auto& [name, value] : c.params.values())
+    if (std::find(options.ignore_params.begin(), options.ignore_params.end(), name) == options.ignore_params.end())
+      kept.set(name, value);
+  return c.workload + "/" + kept.id();
+}
+
 Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::RunRecord> candidate,
                    const Options& options) {
   if (baseline.empty() || candidate.empty()) {
@@ -261,9 +270,9 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
   c.candidate_label = cand.label;
 
   std::map<std::string, const record::CaseResult*> candidate_by_id;
-  for (const auto* r : cand.cases) candidate_by_id[r->id] = r;
+  for (const auto* r : cand.cases) candidate_by_id[pairing_key(*r, options)] = r;
   for (const auto* b : base.cases) {
-    const auto it = candidate_by_id.find(b->id);
+    const auto it = candidate_by_id.find(pairing_key(*b, options));
     if (it == candidate_by_id.end()) {
       c.only_in_baseline.push_back(b->id);
     } else {
@@ -272,7 +281,7 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
     }
   }
   for (const auto* r : cand.cases) {
-    if (candidate_by_id.count(r->id)) c.only_in_candidate.push_back(r->id);
+    if (candidate_by_id.count(pairing_key(*r, options))) c.only_in_candidate.push_back(r->id);
   }
   if (c.cases.empty()) {
     throw Error(fmt::format("baseline '{}' and candidate '{}' have no case in common (baseline: {}; candidate: {})",

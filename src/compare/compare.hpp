@@ -18,7 +18,12 @@ struct Options {
   double min_effect_pct = 2.0;   // smaller differences are reported as noise even when p is small
   int bootstrap_resamples = 10000;
   std::uint64_t seed = 12345;    // bootstrap
+  // Parameters left out of the pairing key, to compare e.g. the same workload at two sizes.
+  std::vector<std::string> ignore_params;
 };
+
+// The key that pairs cases across runs: workload and parameters, minus options.ignore_params.
+std::string pairing_key(const record::CaseResult& c, const Options& options);
 
 // The seed's bands for a significant overhead: <10 minimal, 10-20 moderate, 20-40 significant, >40 critical.
 enum class Verdict { NoDifference, Faster, Minimal, Moderate, Significant, Critical, NotComparable };

@@ -16,6 +16,7 @@ std::string number(double x, int significant) {
 }
 
 std::string mean_with_ci(const stats::Summary& s, const std::string& unit) {
+  if (s.n == 0) return "n/a";
   const std::string suffix = unit.empty() ? "" : " " + unit;
   const double half = (s.mean_ci.high - s.mean_ci.low) / 2;
   if (s.n < 2 || !std::isfinite(half) || half <= 0) return number(s.mean) + suffix;
@@ -89,7 +90,12 @@ std::string first_name(const nlohmann::json& j) {
 
 std::string gpu_name(const nlohmann::json& environment) {
   if (!environment.is_object() || !environment.contains("gpu")) return "";
-  return first_name(environment["gpu"]);
+  const auto& gpu = environment["gpu"];
+  // env::capture writes gpu.devices[i].name; older or foreign snapshots get the first name found.
+  if (gpu.is_object() && gpu.contains("devices")) {
+    if (auto name = first_name(gpu["devices"]); !name.empty()) return name;
+  }
+  return first_name(gpu);
 }
 
 const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry) {

@@ -1,7 +1,6 @@
 // Markdown report: reads top-down as an answer (verdict, numbers, why, what next), and pastes
 // into a GitHub issue or a forum post as it is.
 #include <algorithm>
-#include <cmath>
 
 #include <fmt/format.h>
 
@@ -42,11 +41,16 @@ std::string summary_section(const compare::Comparison& c) {
 }
 
 std::string metric_row(const std::string& case_id, const compare::MetricComparison& m, bool holm) {
-  return fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {:+.2f} | {}/{} | {} |\n", md_cell(case_id),
-                     md_cell(m.spec.name), md_cell(mean_with_ci(m.baseline, m.spec.unit)),
-                     md_cell(mean_with_ci(m.candidate, m.spec.unit)), overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
-                     p_value(holm ? m.p_adjusted : m.welch.p_value), p_value(m.mann_whitney.p_value), m.hedges_g,
-                     m.baseline.n, m.candidate.n, verdict_label(m.verdict));
+  const std::string head = fmt::format("| `{}` | {} | {} | {} |", md_cell(case_id), md_cell(m.spec.name),
+                                       md_cell(mean_with_ci(m.baseline, m.spec.unit)),
+                                       md_cell(mean_with_ci(m.candidate, m.spec.unit)));
+  if (m.verdict == compare::Verdict::NotComparable) {
+    return head + fmt::format(" n/a | n/a | n/a | n/a | {}/{} | not comparable: {} |\n", m.baseline.n, m.candidate.n,
+                              md_cell(m.not_comparable));
+  }
+  return head + fmt::format(" {} | {} | {} | {:+.2f} | {}/{} | {} |\n", overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
+                            p_value(holm ? m.p_adjusted : m.welch.p_value), p_value(m.mann_whitney.p_value), m.hedges_g,
+                            m.baseline.n, m.candidate.n, verdict_label(m.verdict));
 }
 
 std::string table_header(const compare::Comparison& c, const char* welch_column) {

@@ -63,6 +63,22 @@ std::string with_shared(std::string title, const AxisLabels& a) {
   return a.shared.empty() ? title : title + "\ncases: " + a.shared;
 }
 
+// Long case ids break into lines after a ',' so that a narrow figure does not cut its title.
+std::string wrapped(const std::string& text, std::size_t width) {
+  std::string out, line;
+  for (std::size_t start = 0; start < text.size();) {
+    const auto comma = text.find(',', start);
+    const std::string piece = text.substr(start, comma == std::string::npos ? std::string::npos : comma + 1 - start);
+    if (!line.empty() && line.size() + piece.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += piece;
+    start += piece.size();
+  }
+  return out + line;
+}
+
 std::string better_text(Better b) { return b == Better::Lower ? "lower is better" : "higher is better"; }
 
 const char* verdict_color(compare::Verdict v) {
@@ -130,7 +146,7 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
            static_cast<int>(480 + (vertical ? 7 * longest : 0)), common_style()};
   f.body += fmt::format(
       "set title {}\nset ylabel 'primary metric / baseline median'\nset grid ytics lc rgb '#dddddd'\n"
-      "set xtics ({}) {} nomirror\nset xrange [0.4:{}.6]\n"
+      "set xtics ({}) {} nomirror\nset xrange [0.4:{}.6]\nset offsets 0, 0, graph 0.05, graph 0.05\n"
       "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#666666'\n"
       "plot for [i=0:{}] 'box_all_baseline.dat' index i using (i+1-0.19):1:(0.34) with boxplot lc rgb '{}' "
       "title (i == 0 ? {} : ''), \\\n"
@@ -150,10 +166,10 @@ Figure box_case(const compare::Comparison& c, const PlottedCase& p, std::size_t 
   const std::string unit = spec.unit.empty() ? "" : spec.unit + ", ";
   f.body += fmt::format(
       "set title {}\nset ylabel {}\nset grid ytics lc rgb '#dddddd'\nset xtics ({} 1, {} 2) nomirror\n"
-      "set xrange [0.4:2.6]\nunset key\n"
+      "set xrange [0.4:2.6]\nset offsets 0, 0, graph 0.05, graph 0.05\nunset key\n"
       "plot '{}.dat' index 0 using (1):1:(0.5) with boxplot lc rgb '{}', \\\n"
       "     '' index 1 using (2):1:(0.5) with boxplot lc rgb '{}'\n",
-      gnuplot_quote(p.k->id), gnuplot_quote(fmt::format("{} ({}{})", spec.name, unit, better_text(spec.better))),
+      gnuplot_quote(wrapped(p.k->id, 60)), gnuplot_quote(fmt::format("{} ({}{})", spec.name, unit, better_text(spec.better))),
       gnuplot_quote(c.baseline_label), gnuplot_quote(c.candidate_label), f.name, kBaselineColor, kCandidateColor);
   return f;
 }
@@ -236,7 +252,7 @@ Figure timeline_figure(const compare::Comparison& c, const compare::CaseComparis
   write_text(plots / (f.name + "_candidate.dat"), t);
   f.body += fmt::format("set datafile missing '?'\nset grid xtics ytics lc rgb '#dddddd'\n"
                         "set xlabel 'time since sampler start (s)'\nset multiplot layout {},{} title {}\n",
-                        panels.size() > 2 ? 2 : 1, panels.size() > 1 ? 2 : 1, gnuplot_quote(f.title));
+                        panels.size() > 2 ? 2 : 1, panels.size() > 1 ? 2 : 1, gnuplot_quote(wrapped(f.title, 110)));
   for (auto i : panels) {
     const auto& field = detail::kTimelineFields[i];
     std::vector<std::string> lines;

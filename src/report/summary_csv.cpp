@@ -16,18 +16,20 @@ using detail::csv_field;
 std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
 
 std::string side_columns(const stats::Summary& s) {
+  if (s.n == 0) return "0,,,,";
   return fmt::format("{},{},{},{},{}", s.n, csv_number(s.mean), csv_number(s.median), csv_number(s.mean_ci.low),
                      csv_number(s.mean_ci.high));
 }
 
 std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m, bool holm) {
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(k.id), csv_field(k.workload),
-                     csv_field(m.spec.name), csv_field(m.spec.unit), to_string(m.spec.better),
-                     side_columns(m.baseline), side_columns(m.candidate), csv_number(m.overhead_pct),
-                     csv_number(m.overhead_ci_pct.low), csv_number(m.overhead_ci_pct.high),
-                     csv_number(m.welch.p_value), holm ? csv_number(m.p_adjusted) : "",
-                     csv_number(m.mann_whitney.p_value), csv_number(m.hedges_g),
-                     csv_field(detail::verdict_label(m.verdict)));
+  std::string row = fmt::format("{},{},{},{},{},{},{},", csv_field(k.id), csv_field(k.workload), csv_field(m.spec.name),
+                                csv_field(m.spec.unit), to_string(m.spec.better), side_columns(m.baseline),
+                                side_columns(m.candidate));
+  if (m.verdict == compare::Verdict::NotComparable) return row + ",,,,,,," + csv_field("not comparable: " + m.not_comparable) + "\n";
+  return row + fmt::format("{},{},{},{},{},{},{},{}\n", csv_number(m.overhead_pct), csv_number(m.overhead_ci_pct.low),
+                           csv_number(m.overhead_ci_pct.high), csv_number(m.welch.p_value),
+                           holm ? csv_number(m.p_adjusted) : "", csv_number(m.mann_whitney.p_value),
+                           csv_number(m.hedges_g), csv_field(detail::verdict_label(m.verdict)));
 }
 
 }  // namespace

@@ -31,7 +31,8 @@ json metric_json(const compare::MetricComparison& m, bool holm) {
             {"exact", m.mann_whitney.exact}}},
           {"hedges_g", m.hedges_g},
           {"significant", m.significant},
-          {"verdict", detail::verdict_label(m.verdict)}};
+          {"verdict", detail::verdict_label(m.verdict)},
+          {"not_comparable", m.not_comparable.empty() ? json(nullptr) : json(m.not_comparable)}};
 }
 
 json case_json(const compare::CaseComparison& k) {
@@ -43,7 +44,7 @@ json case_json(const compare::CaseComparison& k) {
             {"comparable", k.not_comparable.empty()},
             {"not_comparable", k.not_comparable.empty() ? json(nullptr) : json(k.not_comparable)},
             {"telemetry", {{"baseline", k.telemetry_baseline}, {"candidate", k.telemetry_candidate}}}};
-  if (k.not_comparable.empty()) {
+  if (!k.primary.spec.name.empty()) {  // also for a case too thin to compare: its descriptive statistics
     j["primary"] = metric_json(k.primary, true);
     j["secondary"] = json::array();
     for (const auto& m : k.secondary) j["secondary"].push_back(metric_json(m, false));

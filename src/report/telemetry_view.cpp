@@ -21,9 +21,9 @@ std::optional<double> telemetry_stat(const nlohmann::json& summary, const std::s
 std::optional<std::vector<std::string>> throttle_reasons(const nlohmann::json& summary) {
   if (!summary.is_object()) return std::nullopt;
   auto it = summary.find("throttle_reasons");
-  if (it == summary.end() || !it->is_array()) return std::nullopt;
+  if (it == summary.end() || !it->is_object() || !it->contains("names") || !(*it)["names"].is_array()) return std::nullopt;
   std::vector<std::string> names;
-  for (const auto& v : *it) {
+  for (const auto& v : (*it)["names"]) {
     if (v.is_string()) names.push_back(v.get<std::string>());
   }
   return names;

@@ -1,6 +1,7 @@
 #pragma once
 // Reads the fields the report shows from a case's telemetry summary (telemetry::summarize):
-// per field {mean, min, max}, plus "throttle_reasons", the names of the reasons seen.
+// per field {mean, min, max, n}, plus "throttle_reasons": {mask, names, ...}, the reasons seen
+// (benign ones such as gpu_idle left out of names).
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,46 +1,14 @@
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "record/record.hpp"
 #include "report/report.hpp"
 
 namespace sb::report {
-namespace {
-
 namespace fs = std::filesystem;
-
-// Temporary file in the same directory, then rename: a reader never sees a half-written report.
-void write_atomic(const fs::path& file, const std::string& content) {
-  const fs::path tmp = file.parent_path() / fmt::format(".{}.tmp-{}", file.filename().string(), ::getpid());
-  const std::string fix = "check that the directory is writable and has free space, or write the report elsewhere";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-      const int err = errno;
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw Error(fmt::format("cannot write {}: {}", tmp.string(), err != 0 ? std::strerror(err) : "write failed"), fix,
-                  kExitFailure);
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw Error(fmt::format("cannot write {}: {}", file.string(), ec.message()), fix, kExitFailure);
-  }
-}
-
-}  // namespace
+using record::write_atomic;
 
 std::vector<fs::path> write_report(const compare::Comparison& c, const fs::path& dir,
                                    const std::vector<std::string>& formats) {
