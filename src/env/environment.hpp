@@ -9,7 +9,9 @@
 namespace sb::env {
 
 // Sections: host, os, cpu, memory, cgroup, shm, ulimits, numa, thp, container, gpu, cuda,
-// libraries, env_vars. `gpu` and `cuda` are filled only in a CUDA build with a device present.
+// libraries, env_vars, plus sparkbench_version and timestamp_utc. `gpu` comes from NVML (also in a
+// CPU-only build); `cuda` is filled in CUDA builds. Without a driver or device, either section is
+// {available: false, reason}.
 nlohmann::json capture();
 
 // Human-readable lines for `sparkbench env`.

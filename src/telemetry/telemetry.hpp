@@ -47,9 +47,23 @@ class NvmlSampler {
   std::vector<Sample> stop();
   Sample sample_now();  // one synchronous reading (also used to measure the sampler's own cost)
 
+  // Fields that failed with an NVML error other than "not supported" (permission, GPU lost, ...):
+  // {field: first error message}. Empty when every absent field is simply unsupported.
+  nlohmann::json field_errors() const;
+  // CPU time (user + system) the sampling thread used between the last start() and stop().
+  double sampling_thread_cpu_s() const;
+
  private:
   struct Impl;
   Impl* impl_;
 };
+
+// The sampler's own cost on this machine: `samples` synchronous sample_now() calls (microseconds:
+// median, p90, min, max), then a background sampler at `interval` for `run_for` (its thread's CPU
+// seconds per wall second, samples taken vs expected). {available: false, reason} without NVML.
+nlohmann::json measure_sampler_cost(int samples = 200,
+                                    std::chrono::milliseconds run_for = std::chrono::seconds(2),
+                                    std::chrono::milliseconds interval = std::chrono::milliseconds(100),
+                                    int device_index = 0);
 
 }  // namespace sb::telemetry

@@ -1,0 +1,83 @@
+// CPU model, the CPUs online and allowed to this process, and frequency scaling.
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+
+#include "env/readers.hpp"
+
+namespace sb::env {
+namespace {
+
+std::optional<std::vector<int>> affinity() {
+  // The set may exceed CPU_SETSIZE on huge machines: grow until the kernel accepts the size.
+  for (int n = 1024; n <= (1 << 20); n *= 4) {
+    cpu_set_t* set = CPU_ALLOC(n);
+    const std::size_t size = CPU_ALLOC_SIZE(n);
+    if (sched_getaffinity(0, size, set) == 0) {
+      std::vector<int> cpus;
+      for (int cpu = 0; cpu < n; ++cpu)
+        if (CPU_ISSET_S(cpu, size, set)) cpus.push_back(cpu);
+      CPU_FREE(set);
+      return cpus;
+    }
+    CPU_FREE(set);
+    if (errno != EINVAL) break;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> khz_file_to_mhz(const std::filesystem::path& file) {
+  const auto line = read_first_line(file.string());
+  if (!line) return std::nullopt;
+  try {
+    return std::stod(*line) / 1000.0;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+nlohmann::json capture_cpu() {
+  nlohmann::json j;
+  j["model"] = or_null(parse_cpu_model(read_file("/proc/cpuinfo").value_or("")));
+  const long configured = sysconf(_SC_NPROCESSORS_CONF);
+  j["logical_count"] = configured > 0 ? nlohmann::json(configured) : nlohmann::json(nullptr);
+
+  j["online_list"] = j["online_count"] = nullptr;
+  if (const auto text = read_file("/sys/devices/system/cpu/online"))
+    if (const auto online = parse_cpu_list(*text)) {
+      j["online_list"] = format_cpu_list(*online);
+      j["online_count"] = online->size();
+    }
+  j["affinity_list"] = j["affinity_count"] = nullptr;
+  if (const auto allowed = affinity()) {
+    j["affinity_list"] = format_cpu_list(*allowed);
+    j["affinity_count"] = allowed->size();
+  }
+
+  // One cpufreq policy per group of CPUs that share a clock; VMs and containers may have none.
+  std::vector<std::string> governors, drivers;
+  std::optional<double> max_mhz, min_mhz;
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::directory_iterator("/sys/devices/system/cpu/cpufreq", ec)) {
+    if (!entry.path().filename().string().starts_with("policy")) continue;
+    if (auto g = read_first_line((entry.path() / "scaling_governor").string())) governors.push_back(*g);
+    if (auto d = read_first_line((entry.path() / "scaling_driver").string())) drivers.push_back(*d);
+    if (auto mx = khz_file_to_mhz(entry.path() / "cpuinfo_max_freq"))
+      max_mhz = std::max(max_mhz.value_or(*mx), *mx);
+    if (auto mn = khz_file_to_mhz(entry.path() / "cpuinfo_min_freq"))
+      min_mhz = std::min(min_mhz.value_or(*mn), *mn);
+  }
+  j["governors"] = governors.empty() ? nlohmann::json(nullptr) : count_values(governors);
+  j["scaling_drivers"] = drivers.empty() ? nlohmann::json(nullptr) : count_values(drivers);
+  j["max_mhz"] = or_null(max_mhz);
+  j["min_mhz"] = or_null(min_mhz);
+  return j;
+}
+
+}  // namespace sb::env

@@ -1,0 +1,94 @@
+// CUDA runtime, driver and cuBLAS versions and the devices as CUDA numbers them (CUDA builds
+// only). Without a driver every call's error is recorded as text; nothing throws.
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+#include <library_types.h>
+
+#include <fmt/format.h>
+
+#include "env/readers.hpp"
+
+namespace sb::env {
+namespace {
+
+// 12080 -> "12.8": CUDA's 1000 * major + 10 * minor encoding.
+std::string cuda_version_text(int v) { return fmt::format("{}.{}", v / 1000, v % 1000 / 10); }
+
+std::string error_text(const char* call, cudaError_t e) {
+  return fmt::format("{}: {} ({})", call, cudaGetErrorName(e), cudaGetErrorString(e));
+}
+
+// The same "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" form as NVML, to pair CUDA and NVML indices
+// (they differ under CUDA_VISIBLE_DEVICES or CUDA_DEVICE_ORDER=FASTEST_FIRST).
+std::string uuid_text(const cudaUUID_t& u) {
+  std::string s = "GPU-";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    s += fmt::format("{:02x}", static_cast<unsigned char>(u.bytes[i]));
+  }
+  return s;
+}
+
+nlohmann::json cublas_section() {
+  int major = 0, minor = 0, patch = 0;
+  // cublasGetProperty needs no handle (a handle would need a device and allocate on it).
+  if (cublasGetProperty(MAJOR_VERSION, &major) != CUBLAS_STATUS_SUCCESS ||
+      cublasGetProperty(MINOR_VERSION, &minor) != CUBLAS_STATUS_SUCCESS ||
+      cublasGetProperty(PATCH_LEVEL, &patch) != CUBLAS_STATUS_SUCCESS)
+    return {{"version", nullptr}, {"error", "cublasGetProperty failed"}};
+  return {{"version", fmt::format("{}.{}.{}", major, minor, patch)},
+          {"built_with_cudart", cuda_version_text(static_cast<int>(cublasGetCudartVersion()))}};
+}
+
+}  // namespace
+
+nlohmann::json capture_cuda() {
+  nlohmann::json j = {{"available", true}};
+  nlohmann::json errors = nlohmann::json::array();
+
+  int runtime = 0;
+  const cudaError_t re = cudaRuntimeGetVersion(&runtime);
+  if (re != cudaSuccess) errors.push_back(error_text("cudaRuntimeGetVersion", re));
+  j["runtime_version"] =
+      re == cudaSuccess ? nlohmann::json(cuda_version_text(runtime)) : nlohmann::json(nullptr);
+
+  int driver = 0;
+  const cudaError_t de = cudaDriverGetVersion(&driver);
+  if (de != cudaSuccess) errors.push_back(error_text("cudaDriverGetVersion", de));
+  // 0 means no driver is installed (or none was mounted into the container).
+  j["driver_version"] = de == cudaSuccess && driver > 0 ? nlohmann::json(cuda_version_text(driver))
+                                                        : nlohmann::json(nullptr);
+  j["cublas"] = cublas_section();
+
+  int count = 0;
+  nlohmann::json devices = nlohmann::json::array();
+  if (const cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess) {
+    errors.push_back(error_text("cudaGetDeviceCount", e));
+    j["available"] = false;
+    j["reason"] = errors.back();
+    j["device_count"] = nullptr;
+  } else {
+    j["device_count"] = count;
+  }
+  for (int d = 0; d < count; ++d) {
+    cudaDeviceProp p{};
+    if (const cudaError_t e = cudaGetDeviceProperties(&p, d); e != cudaSuccess) {
+      devices.push_back({{"index", d}, {"error", error_text("cudaGetDeviceProperties", e)}});
+      continue;
+    }
+    char bus[32] = {};
+    const bool have_bus = cudaDeviceGetPCIBusId(bus, sizeof bus, d) == cudaSuccess;
+    devices.push_back({{"index", d},
+                       {"name", p.name},
+                       {"uuid", uuid_text(p.uuid)},
+                       {"pci_bus_id", have_bus ? nlohmann::json(bus) : nlohmann::json(nullptr)},
+                       {"compute_capability", fmt::format("{}.{}", p.major, p.minor)},
+                       {"sm_count", p.multiProcessorCount},
+                       {"total_memory_bytes", p.totalGlobalMem}});
+  }
+  j["devices"] = devices;
+  j["errors"] = errors;
+  return j;
+}
+
+}  // namespace sb::env

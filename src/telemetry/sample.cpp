@@ -1,0 +1,123 @@
+// Samples as data: JSON form, throttle-reason names, and the per-run summary.
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "telemetry/telemetry.hpp"
+
+namespace sb::telemetry {
+namespace {
+
+using Field = std::optional<double> Sample::*;
+constexpr std::array<std::pair<const char*, Field>, 7> kFields{{
+    {"gpu_util_pct", &Sample::gpu_util_pct},
+    {"mem_util_pct", &Sample::mem_util_pct},
+    {"sm_clock_mhz", &Sample::sm_clock_mhz},
+    {"mem_clock_mhz", &Sample::mem_clock_mhz},
+    {"power_w", &Sample::power_w},
+    {"temperature_c", &Sample::temperature_c},
+    {"mem_used_mib", &Sample::mem_used_mib},
+}};
+
+struct Reason {
+  std::uint64_t bit;
+  const char* name;
+  bool benign;  // says nothing about a slowdown of real work
+};
+// Bit values of nvml.h's nvmlClocksEventReason* / nvmlClocksThrottleReason* defines (NVML API 12,
+// e.g. github.com/XuehaiPan/nvml-dev/nvml.h, group nvmlClocksEventReasons).
+constexpr std::array<Reason, 9> kReasons{{
+    {0x0000000000000001ULL, "gpu_idle", true},
+    {0x0000000000000002ULL, "applications_clocks_setting", true},
+    {0x0000000000000004ULL, "sw_power_cap", false},
+    {0x0000000000000008ULL, "hw_slowdown", false},
+    {0x0000000000000010ULL, "sync_boost", false},
+    {0x0000000000000020ULL, "sw_thermal_slowdown", false},
+    {0x0000000000000040ULL, "hw_thermal_slowdown", false},
+    {0x0000000000000080ULL, "hw_power_brake_slowdown", false},
+    {0x0000000000000100ULL, "display_clock_setting", false},
+}};
+
+std::uint64_t known_bits() {
+  std::uint64_t all = 0;
+  for (const Reason& r : kReasons) all |= r.bit;
+  return all;
+}
+
+std::uint64_t benign_bits() {
+  std::uint64_t benign = 0;
+  for (const Reason& r : kReasons)
+    if (r.benign) benign |= r.bit;
+  return benign;
+}
+
+}  // namespace
+
+std::vector<std::string> throttle_reason_names(std::uint64_t mask, bool include_benign) {
+  std::vector<std::string> names;
+  for (const Reason& r : kReasons)
+    if ((mask & r.bit) && (include_benign || !r.benign)) names.emplace_back(r.name);
+  // Bits a newer driver may define: kept visible rather than dropped.
+  if (const std::uint64_t unknown = mask & ~known_bits())
+    names.push_back(fmt::format("unknown_{:#x}", unknown));
+  return names;
+}
+
+nlohmann::json to_json(const Sample& s) {
+  nlohmann::json j = {{"t_s", s.t_s}};
+  for (const auto& [name, field] : kFields)
+    if (s.*field) j[name] = *(s.*field);
+  if (s.throttle_reasons) j["throttle_reasons"] = *s.throttle_reasons;
+  return j;
+}
+
+Sample sample_from_json(const nlohmann::json& j) {
+  Sample s;
+  s.t_s = j.value("t_s", 0.0);
+  for (const auto& [name, field] : kFields)
+    if (j.contains(name) && !j.at(name).is_null()) s.*field = j.at(name).get<double>();
+  if (j.contains("throttle_reasons") && !j.at("throttle_reasons").is_null())
+    s.throttle_reasons = j.at("throttle_reasons").get<std::uint64_t>();
+  return s;
+}
+
+nlohmann::json summarize(const std::vector<Sample>& timeline) {
+  nlohmann::json summary = {{"samples", timeline.size()}};
+  if (!timeline.empty()) summary["duration_s"] = timeline.back().t_s - timeline.front().t_s;
+  for (const auto& [name, field] : kFields) {
+    double sum = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    std::size_t n = 0;
+    for (const Sample& s : timeline) {
+      if (!(s.*field)) continue;
+      const double v = *(s.*field);
+      sum += v;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+      ++n;
+    }
+    if (n > 0) summary[name] = {{"mean", sum / static_cast<double>(n)}, {"min", lo}, {"max", hi}, {"n", n}};
+  }
+  std::uint64_t mask = 0;
+  std::size_t n = 0, limited = 0;
+  for (const Sample& s : timeline) {
+    if (!s.throttle_reasons) continue;
+    mask |= *s.throttle_reasons;
+    ++n;
+    if (*s.throttle_reasons & ~benign_bits()) ++limited;
+  }
+  if (n > 0) {
+    summary["throttle_reasons"] = {
+        {"mask", mask},
+        {"names", throttle_reason_names(mask)},
+        {"all_names", throttle_reason_names(mask, true)},
+        {"n", n},
+        {"samples_limited", limited},  // samples with a reason other than idle/app clocks
+    };
+  }
+  return summary;
+}
+
+}  // namespace sb::telemetry
