@@ -47,8 +47,7 @@ class ApptainerLauncher final : public Launcher {
   std::vector<std::string> command(const ContainerRun& run, const HostFacts& facts) const override {
     const std::string tool = binary_name(facts);
     const ContainerOptions& o = run.options;
-    std::vector<std::string> cmd = {facts.tool(tool.empty() ? "apptainer" : tool).empty() ? "apptainer" : facts.tool(tool),
-                                    "exec", "--contain", "--cleanenv", "--pid"};
+    std::vector<std::string> cmd = {tool.empty() ? "apptainer" : facts.tool(tool), "exec", "--contain", "--cleanenv", "--pid"};
     if (!o.ipc_host) cmd.push_back("--ipc");
     if (o.network == "none") cmd.insert(cmd.end(), {"--net", "--network", "none"});
     if (run.gpu == GpuInjection::ApptainerNv) cmd.push_back("--nv");
