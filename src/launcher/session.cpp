@@ -104,6 +104,12 @@ Session::~Session() {
 
 void Session::prepare_image() {
   const std::string runtime = to_string(spec_.runtime);
+  const bool engine = spec_.runtime == Runtime::Docker || spec_.runtime == Runtime::Podman;
+  if (engine && !spec_.host_mirror() && !image_present(spec_.runtime, facts_, spec_.image))
+    throw Error(fmt::format("image '{}' is not in {}'s local images", spec_.image, runtime),
+                fmt::format("pull it ({} pull {}) or build it, then run again; sparkbench never pulls images itself",
+                            runtime, spec_.image),
+                kExitFailure);
   env_ = {{"SPARKBENCH_LAUNCHER", runtime}, {"SPARKBENCH_CONTAINER_MODE", spec_.host_mirror() ? "host-mirror" : "image"}};
   for (char** e = environ; e && *e; ++e) {
     const std::string kv = *e;
@@ -151,12 +157,7 @@ void Session::prepare_image() {
     case Runtime::Docker:
     case Runtime::Podman: {
       if (!spec_.host_mirror()) {
-        if (!image_present(spec_.runtime, facts_, spec_.image))
-          throw Error(fmt::format("image '{}' is not in {}'s local images", spec_.image, runtime),
-                      fmt::format("pull it ({} pull {}) or build it, then run again; sparkbench never pulls images itself",
-                                  runtime, spec_.image),
-                      kExitFailure);
-        image_ = spec_.image;
+        image_ = spec_.image;  // present: checked first thing
         break;
       }
       image_ = host_mirror_tag(rootfs);
@@ -191,9 +192,7 @@ void Session::prepare_image() {
                       kExitFailure);
       }
       break;
-    case Runtime::Oci:
-      if (!spec_.host_mirror())
-        throw Error("the oci launcher runs host-mirror mode only", "use --env oci, or docker:IMAGE / podman:IMAGE for an image");
+    case Runtime::Oci:  // host-mirror only: `oci:X` names the runtime, not an image
       image_ = "host-mirror rootfs (OCI bundle)";
       break;
     case Runtime::Native: break;
