@@ -15,13 +15,6 @@
 namespace sb::cli {
 namespace {
 
-struct CompareArgs {
-  std::string baseline, candidate, out, formats = "md,json,csv";
-  std::optional<double> fail_above;
-  double alpha = 0.05, min_effect = 2.0;
-  std::vector<std::string> ignore_params;
-};
-
 std::vector<std::string> split_formats(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -29,10 +22,11 @@ std::vector<std::string> split_formats(const std::string& s) {
   return out;
 }
 
-int do_compare(const CompareArgs& a) {
+}  // namespace
+
+int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<record::RunRecord> candidate,
+                       const CompareArgs& a) {
   const auto formats = split_formats(a.formats);
-  auto baseline = record::load_all(a.baseline);
-  auto candidate = record::load_all(a.candidate);
   compare::Options opt;
   opt.alpha = a.alpha;
   opt.min_effect_pct = a.min_effect;
@@ -54,6 +48,12 @@ int do_compare(const CompareArgs& a) {
       }
   }
   return kExitOk;
+}
+
+namespace {
+
+int do_compare(const CompareArgs& a) {
+  return compare_and_report(record::load_all(a.baseline), record::load_all(a.candidate), a);
 }
 
 }  // namespace

@@ -64,7 +64,9 @@ int main(int argc, char** argv) {
       "  sparkbench env                           what this machine looks like (paste it in a bug report)\n"
       "  sparkbench run --suite sanity --label native\n"
       "  sparkbench run --suite sanity --label container   (inside the container)\n"
-      "  sparkbench compare results/native results/container\n",
+      "  sparkbench compare results/native results/container\n"
+      "  sparkbench ab --env native --env docker --suite quick    (both, interleaved, then the report)\n"
+      "  sparkbench runtimes                      which container runtimes work here\n",
       kVersion)};
   app.footer(
       "Exit codes: 0 success; 1 a case failed or a run could not complete; 2 bad command line, config or "
@@ -79,6 +81,9 @@ int main(int argc, char** argv) {
   add_compare(app, exit_code);
   add_export(app, exit_code);
   add_report(app, exit_code);
+  add_ab(app, exit_code);
+  add_runtimes(app, exit_code);
+  add_bundle(app, exit_code);
 
   struct sigaction sa {};
   sa.sa_handler = on_sigint;

@@ -1,7 +1,10 @@
 #pragma once
 // The `sparkbench` command line: one file per subcommand, each registering itself on the app.
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "record/record.hpp"
 
 namespace CLI {
 class App;
@@ -18,6 +21,20 @@ void add_run(CLI::App& app, int& exit_code);
 void add_compare(CLI::App& app, int& exit_code);
 void add_export(CLI::App& app, int& exit_code);
 void add_report(CLI::App& app, int& exit_code);
+void add_ab(CLI::App& app, int& exit_code);
+void add_runtimes(CLI::App& app, int& exit_code);
+void add_bundle(CLI::App& app, int& exit_code);
+
+struct CompareArgs {
+  std::string baseline, candidate, out, formats = "md,json,csv";
+  std::optional<double> fail_above;
+  double alpha = 0.05, min_effect = 2.0;
+  std::vector<std::string> ignore_params;
+};
+// What `compare` does after loading the records (also the end of `ab`): statistics, the report
+// files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above).
+int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<record::RunRecord> candidate,
+                       const CompareArgs& a);
 
 // Shared helpers.
 std::vector<std::string> command_line();  // argv of this process, as given

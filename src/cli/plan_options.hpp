@@ -1,0 +1,51 @@
+#pragma once
+// What to run, shared by `run` and `ab`: a suite or one workload's grid (or a plan file written by
+// a launcher), the measurement settings, and the container options of `--env`.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config.hpp"
+#include "launcher/environment_spec.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace sb::cli {
+
+struct PlanArgs {
+  std::string suite, workload, config, plan_file;
+  std::vector<std::string> params;
+  std::optional<int> reps, min_reps, warmup, telemetry_ms;
+  std::optional<double> max_time, ci_target;
+  std::optional<std::uint64_t> seed;
+  bool allow_unavailable = false;
+};
+
+// plan_file: whether to offer --plan-file (run only; it is how a launcher re-executes a plan).
+void add_plan_options(CLI::App* cmd, PlanArgs& a, bool plan_file);
+
+struct ResolvedPlan {
+  std::vector<config::PlannedCase> cases;
+  config::Settings settings;
+  nlohmann::json source;  // {"suite", "config"} or {"workload", "params"} or the plan file's source
+};
+
+// Settings: built-in defaults < config defaults < suite settings < command line; a plan file's
+// settings replace the first three. Throws sb::Error for bad input, and for GPU cases on a machine
+// without a usable GPU unless allow_unavailable.
+ResolvedPlan resolve_plan(const PlanArgs& a);
+
+struct ContainerArgs {
+  launcher::ContainerOptions options;
+  std::vector<std::string> ulimits;
+};
+void add_container_options(CLI::App* cmd, ContainerArgs& a);
+launcher::ContainerOptions container_options(const ContainerArgs& a);  // parses and validates
+
+bool is_safe_label(const std::string& s);
+
+}  // namespace sb::cli

@@ -1,0 +1,80 @@
+#pragma once
+// Running a plan in an environment: the same sparkbench binary re-executed there with the plan
+// written to a host directory that is bind-mounted at /sparkbench-io, and the record it writes
+// moved into the host's results/<label>/ with the launch facts (exact command line, runtime, GPU
+// injection, options) in its `launch` section.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "launcher/environment_spec.hpp"
+#include "launcher/host_facts.hpp"
+#include "launcher/launcher.hpp"
+
+namespace sb::launcher {
+
+inline constexpr const char* kIoDirInside = "/sparkbench-io";
+inline constexpr const char* kBundleDirInside = "/sparkbench";
+
+// Whether a variable of the caller's environment is passed into the container: run choices
+// (thread counts, CUDA_VISIBLE_DEVICES, NCCL tuning, ...) always; in host-mirror mode also
+// PATH, LD_LIBRARY_PATH, LD_PRELOAD and CUDA_*/TORCH_*/TRTLLM_* (the mirror is the host).
+bool forward_env_var(const std::string& name, bool host_mirror);
+
+// What `sparkbench run --plan-file` reads: the resolved cases and the settings to run them with.
+nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source);
+
+struct RunRequest {
+  std::string label;
+  nlohmann::json plan_file;           // make_plan_file(...)
+  std::filesystem::path results_dir;  // the record lands in results_dir/label/
+};
+
+struct RunOutcome {
+  std::filesystem::path record;  // the record in the host's results directory
+  int exit_code = 0;             // 0 ok, 1 a case failed, 130 interrupted (other codes throw)
+  nlohmann::json launch;         // what went into the record's `launch`
+};
+
+class Session {
+ public:
+  // Checks that the environment can run here (runtime installed and usable, image present,
+  // options applicable) and prepares it (the host-mirror image, the bundle): throws sb::Error
+  // (exit code 1) with the problem and its fix before anything is measured.
+  Session(EnvSpec spec, const ContainerOptions& options);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const EnvSpec& spec() const { return spec_; }
+  // One line for progress messages: "docker (host-mirror image sparkbench/host-mirror:..., gpu: none)".
+  std::string describe() const;
+
+  // Runs the plan once. Returns when a record was written and the run ended normally, with a failed
+  // case (exit 1) or interrupted (130). Throws sb::Error (exit code 1) when the runtime or the
+  // container failed: no record, or killed part-way (then the partial record is kept and named).
+  RunOutcome run(const RunRequest& request);
+
+ private:
+  std::vector<std::string> inner_command(const std::string& io_inside, const std::string& label) const;
+  nlohmann::json launch_facts() const;
+  void prepare_image();
+
+  EnvSpec spec_;
+  HostFacts facts_;
+  std::unique_ptr<Launcher> launcher_;
+  Availability availability_;
+  ContainerOptions options_;
+  GpuChoice gpu_;
+  std::filesystem::path self_;      // this binary
+  std::filesystem::path temp_dir_;  // removed by the destructor
+  std::string image_;               // what the runtime runs (a tag, an image, a sandbox directory)
+  std::vector<Mount> base_mounts_;  // userland or bundle, driver libraries
+  std::vector<std::pair<std::string, std::string>> env_;
+  nlohmann::json bundle_manifest_;  // image mode
+  int runs_ = 0;
+};
+
+}  // namespace sb::launcher
