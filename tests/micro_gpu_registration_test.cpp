@@ -2,12 +2,13 @@
 // every machine, with or without CUDA or a GPU.
 #include <gtest/gtest.h>
 
+#include "config/config.hpp"
+
 #include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
 
 #include "core/counter_random.hpp"
 #include "core/error.hpp"
@@ -130,23 +131,11 @@ TEST(MicroGpuRegistration, BadParametersAreErrorsEverywhere) {
   }
 }
 
-TEST(MicroGpuRegistration, SuiteFragmentNamesValidCases) {
-  const YAML::Node cases = YAML::LoadFile(std::string(SPARKBENCH_SOURCE_DIR) + "/benchmarks/micro-gpu.yaml.fragment");
-  ASSERT_TRUE(cases.IsSequence());
+TEST(MicroGpuRegistration, MicroSuiteRunsEveryGpuWorkload) {
+  // Loading the config validates every parameter; the plan for a GPU machine must name them all.
+  const auto cfg = config::load(std::string(SPARKBENCH_SOURCE_DIR) + "/benchmarks/config.yaml");
   std::vector<std::string> named;
-  for (const auto& entry : cases) {
-    const std::string name = entry["workload"].as<std::string>();
-    SCOPED_TRACE(name);
-    named.push_back(name);
-    const Workload& w = Registry::instance().get(name);
-    for (const auto& kv : entry["params"]) {
-      const ParamSpec& spec = find_param(w, kv.first.as<std::string>());
-      if (kv.second.IsSequence())
-        for (const auto& v : kv.second) EXPECT_NO_THROW(validate_param(w, spec, v.as<std::string>()));
-      else
-        EXPECT_NO_THROW(validate_param(w, spec, kv.second.as<std::string>()));
-    }
-  }
+  for (const auto& c : config::plan_suite(cfg.suite("micro"), /*gpu_present=*/true)) named.push_back(c.workload->name);
   for (const auto& want : expected_workloads())
     EXPECT_NE(std::find(named.begin(), named.end(), want.name), named.end()) << want.name << " missing";
 }

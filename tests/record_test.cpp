@@ -44,7 +44,7 @@ RunRecord sample_record() {
 
 TEST(Record, RoundTripsThroughJson) {
   const RunRecord r = sample_record();
-  const RunRecord back = from_json(to_json(r), "mem");
+  const RunRecord back = record::from_json(to_json(r), "mem");
   ASSERT_EQ(back.cases.size(), 1u);
   const CaseResult& c = back.cases.front();
   EXPECT_EQ(c.id, r.cases.front().id);
@@ -59,16 +59,16 @@ TEST(Record, RejectsNewerSchemaAndForeignJson) {
   auto j = to_json(sample_record());
   j["schema_version"] = kSchemaVersion + 1;
   try {
-    from_json(j, "future.json");
+    record::from_json(j, "future.json");
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
     EXPECT_NE(e.fix().find("upgrade"), std::string::npos);
   }
-  EXPECT_THROW(from_json(nlohmann::json{{"hello", 1}}, "other.json"), Error);
+  EXPECT_THROW(record::from_json(nlohmann::json{{"hello", 1}}, "other.json"), Error);
   auto damaged = to_json(sample_record());
   damaged["cases"][0].erase("metrics");
-  EXPECT_THROW(from_json(damaged, "damaged.json"), Error);
+  EXPECT_THROW(record::from_json(damaged, "damaged.json"), Error);
 }
 
 TEST(Record, AtomicWriteLeavesNoTemporaryAndReplaces) {

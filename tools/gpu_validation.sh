@@ -3,7 +3,8 @@
 # numbers in docs/benchmarks.md). Logs and records are packed into $OUT/gpu-out.tgz (the device tool
 # returns at most 8 files), with summary.txt beside it.
 #
-#   tools/gpu_validation.sh [STEP...]     steps: build test env sanity torch micro sampler (default: all)
+#   tools/gpu_validation.sh [STEP...]     steps: build test env sanity torch sampler micro oci (default: all)
+# The oci step needs Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FINAL="${OUT:-$PWD/gpu-out-final}"
@@ -12,7 +13,7 @@ mkdir -p "$FINAL"
 pack() { tar czf "$FINAL/gpu-out.tgz" -C "$OUT" . && cp "$OUT/summary.txt" "$FINAL/"; }
 trap pack EXIT
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch micro sampler)
+[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch sampler micro oci)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 log() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/summary.txt"; }
 SB=build-release/sparkbench
@@ -55,5 +56,15 @@ fi
 if want sampler; then
   log "telemetry sampler cost"
   $SB env --sampler-cost 2>&1 | tee -a "$OUT/summary.txt"
+fi
+if want oci; then
+  log "sparkbench ab --env native --env oci --suite sanity (crun from .carry)"
+  mkdir -p /tmp/ct && for f in .carry/crun_*.deb .carry/libyajl2_*.deb; do dpkg -x "$f" /tmp/ct; done
+  printf '#!/bin/sh\nexec env LD_LIBRARY_PATH=/tmp/ct/usr/lib/x86_64-linux-gnu /tmp/ct/usr/bin/crun "$@"\n' > /tmp/ct/crun
+  chmod +x /tmp/ct/crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB runtimes > "$OUT/runtimes.txt" 2>&1; cat "$OUT/runtimes.txt"
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite sanity --rounds 2 --out "$OUT/ab" \
+    > "$OUT/ab.log" 2>&1
+  tail -n 30 "$OUT/ab.log" | tee -a "$OUT/summary.txt"
 fi
 log "done"

@@ -1,5 +1,7 @@
 #include "compare/findings.hpp"
 
+#include <limits>
+
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -105,11 +107,37 @@ std::vector<const EnvDifference*> differences_of(const Comparison& c, std::initi
 }
 
 // Differences where the candidate has a smaller limit than the baseline.
-std::vector<const EnvDifference*> smaller_in_candidate(const std::vector<const EnvDifference*>& diffs) {
+// The snapshot records "no limit" as null plus a sibling flag (cgroup.cpu_quota_cpus = null with
+// cgroup.cpu_quota_unlimited = true), so a null limit is read through that flag.
+std::optional<double> limit_in(const json& environment, const EnvDifference& d, const json& value) {
+  static const std::map<std::string, std::string> kUnlimitedFlag = {
+      {"cpu_quota_cpus", "cpu_quota_unlimited"}, {"memory_limit_bytes", "memory_unlimited"}, {"pids_limit", "pids_unlimited"}};
+  if (value.is_null()) {
+    const auto dot = d.path.rfind('.');
+    const auto flag = kUnlimitedFlag.find(d.path.substr(dot == std::string::npos ? 0 : dot + 1));
+    if (flag == kUnlimitedFlag.end() || dot == std::string::npos) return std::nullopt;
+    const json* parent = &environment;
+    for (std::size_t start = 0; start < dot;) {
+      const auto next = std::min(d.path.find('.', start), dot);
+      const std::string key = d.path.substr(start, next - start);
+      if (!parent->is_object() || !parent->contains(key)) return std::nullopt;
+      parent = &(*parent)[key];
+      start = next + 1;
+    }
+    if (parent->is_object() && parent->value(flag->second, json()).is_boolean() && (*parent)[flag->second].get<bool>())
+      return std::numeric_limits<double>::infinity();
+    return std::nullopt;
+  }
+  return limit_value(d.path, value);
+}
+
+std::vector<const EnvDifference*> smaller_in_candidate(const Comparison& c, const std::vector<const EnvDifference*>& diffs) {
   std::vector<const EnvDifference*> out;
+  const json& base_env = c.baseline_records.front().environment;
+  const json& cand_env = c.candidate_records.front().environment;
   for (const auto* d : diffs) {
-    const auto b = limit_value(d->path, d->baseline), c = limit_value(d->path, d->candidate);
-    if (b && c && *c < *b) out.push_back(d);
+    const auto b = limit_in(base_env, *d, d->baseline), v = limit_in(cand_env, *d, d->candidate);
+    if (b && v && *v < *b) out.push_back(d);
   }
   return out;
 }
@@ -303,7 +331,7 @@ void add_gpu_settings(const Comparison& c, std::vector<Scored>& out) {
 }
 
 void add_less_cpu(const Comparison& c, std::vector<Scored>& out) {
-  const auto diffs = smaller_in_candidate(differences_of(c, {Aspect::CpuLimit}));
+  const auto diffs = smaller_in_candidate(c, differences_of(c, {Aspect::CpuLimit}));
   if (diffs.empty()) return;
   const auto cpu = comparable_cases(c, cpu_layer);
   const auto gpu = comparable_cases(c, [](const CaseComparison& cc) { return starts_with(cc.layer, "gpu"); });
@@ -333,7 +361,7 @@ void add_less_memory(const Comparison& c, std::vector<Scored>& out) {
        "loaders and CUDA IPC use it"},
   };
   for (const auto& kind : kKinds) {
-    const auto diffs = smaller_in_candidate(differences_of(c, {kind.aspect}));
+    const auto diffs = smaller_in_candidate(c, differences_of(c, {kind.aspect}));
     if (diffs.empty()) continue;
     out.push_back({any_slower(all) ? 70.0 : 30.0, {0, kind.title, difference_list(diffs) + "; " + outcome, kind.action}});
   }

@@ -152,7 +152,7 @@ RunRecord load(const std::filesystem::path& file) {
     throw Error(fmt::format("{} is not valid JSON ({})", file.string(), e.what()),
                 "pass a record written by `sparkbench run`");
   }
-  return from_json(j, file.string());
+  return record::from_json(j, file.string());
 }
 
 std::vector<RunRecord> load_all(const std::filesystem::path& file_or_dir) {
@@ -171,7 +171,7 @@ std::vector<RunRecord> load_all(const std::filesystem::path& file_or_dir) {
     // A directory may hold other JSON (e.g. a report's summary.json): take only run records.
     std::ifstream in(f);
     json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.value("schema", "") == kSchemaName) out.push_back(from_json(j, f.string()));
+    if (j.is_object() && j.value("schema", "") == kSchemaName) out.push_back(record::from_json(j, f.string()));
   }
   if (out.empty())
     throw Error(fmt::format("no sparkbench run records in directory {}", file_or_dir.string()),

@@ -10,7 +10,7 @@ expect_error 2 "broken.yaml:[0-9]+:[0-9]+: malformed YAML" -- "$SB" run --config
 
 # An unwritable output directory is detected before any work starts.
 touch not-a-dir
-expect_error 1 "cannot be written" -- "$SB" run --workload matmul_cpu --param n=64 --out not-a-dir/sub
+expect_error 2 "cannot be written" -- "$SB" run --workload matmul_cpu --param n=64 --out not-a-dir/sub
 grep -q "case" "$WORK/err" && fail "a case ran although the output directory was unwritable"
 
 # A record of a newer schema, and records with no common case.

@@ -18,5 +18,6 @@ cat size.txt
 grep -Eq "critical" report-size/report.md || fail "n=128 vs n=320 (16x the work) is not reported as critical"
 rc=0; "$SB" compare results/small results/large --ignore-param n --out report-size2 --fail-above 50 >/dev/null || rc=$?
 [ "$rc" = 3 ] || fail "--fail-above did not exit 3 (got $rc)"
-"$SB" export "$a" --format csv | head -n 1 | grep -q "case,metric,unit,repetition,value" || fail "export header"
+"$SB" export "$a" --format csv > export.csv
+head -n 1 export.csv | grep -q "case,metric,unit,repetition,value" || fail "export header"
 echo "ok"
