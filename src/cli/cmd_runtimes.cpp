@@ -9,7 +9,6 @@
 #include "launcher/launcher.hpp"
 
 namespace sb::cli {
-namespace {
 
 nlohmann::json runtimes_report(const launcher::HostFacts& facts) {
   nlohmann::json out = nlohmann::json::array();
@@ -33,8 +32,6 @@ nlohmann::json runtimes_report(const launcher::HostFacts& facts) {
   }
   return out;
 }
-
-}  // namespace
 
 void add_runtimes(CLI::App& app, int& exit_code) {
   auto as_json = std::make_shared<bool>(false);

@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   add_compare(app, exit_code);
   add_export(app, exit_code);
   add_report(app, exit_code);
+  add_doctor(app, exit_code);
   add_ab(app, exit_code);
   add_runtimes(app, exit_code);
   add_bundle(app, exit_code);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/host_facts.hpp"
 #include "record/record.hpp"
 
 namespace CLI {
@@ -21,6 +22,7 @@ void add_run(CLI::App& app, int& exit_code);
 void add_compare(CLI::App& app, int& exit_code);
 void add_export(CLI::App& app, int& exit_code);
 void add_report(CLI::App& app, int& exit_code);
+void add_doctor(CLI::App& app, int& exit_code);
 void add_ab(CLI::App& app, int& exit_code);
 void add_runtimes(CLI::App& app, int& exit_code);
 void add_bundle(CLI::App& app, int& exit_code);
@@ -37,6 +39,8 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
                        const CompareArgs& a);
 
 // Shared helpers.
+nlohmann::json runtimes_report(const launcher::HostFacts& facts);  // one entry per container runtime
+std::string at_container(const nlohmann::json& snapshot);           // " (native)" or " (inside a container: ...)"
 std::vector<std::string> command_line();  // argv of this process, as given
 void ensure_writable_dir(const std::string& dir, const std::string& what);  // throws sb::Error before any work
 bool stderr_is_terminal();

@@ -2,6 +2,7 @@
 // reader of the snapshot can judge a wrong guess.
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 
@@ -84,7 +85,9 @@ nlohmann::json detect_container(const ContainerInputs& in) {
   for (const std::string& path : in.cgroup_paths) {
     for (const auto& [hint, name] : kCgroupHints) {
       if (path.find(hint) == std::string::npos) continue;
-      evidence.push_back(fmt::format("cgroup path {} mentions {}", path, hint));
+      // cgroup v1 lists the same path once per controller: one line of evidence is enough.
+      const std::string line = fmt::format("cgroup path {} mentions {}", path, hint);
+      if (std::find(evidence.begin(), evidence.end(), line) == evidence.end()) evidence.push_back(line);
       guess(name, "cgroup path");
       break;
     }

@@ -48,9 +48,9 @@ std::string run_markdown(const record::RunRecord& r) {
                     r.interrupted ? " — **interrupted**: only the finished cases are below" : "");
   md += fmt::format("- GPU: {} (driver {}), CUDA runtime {}, cuBLAS {}\n", field(r.environment, "gpu.devices.0.name"),
                     field(r.environment, "gpu.driver_version"), field(r.environment, "cuda.runtime_version"),
-                    field(r.environment, "cuda.cublas_version"));
+                    field(r.environment, "cuda.cublas.version"));
   md += fmt::format("- CPU: {} ({} logical CPUs, affinity {}), container: {}\n", field(r.environment, "cpu.model"),
-                    field(r.environment, "cpu.logical_cpus"), field(r.environment, "cpu.affinity_count"),
+                    field(r.environment, "cpu.logical_count"), field(r.environment, "cpu.affinity_count"),
                     field(r.environment, "container.detected"));
   md += fmt::format("- settings: {}\n- record: `{}`\n\n", r.settings.dump(), r.source.string());
 

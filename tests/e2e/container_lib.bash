@@ -92,4 +92,8 @@ assert_quota_slowdown() {
     fail "cpu_scaling under --cpus 0.5 is not reported as significantly slower"
   grep -Eq '^\| `cgroup\.[a-z_.]*quota[a-z_.]*` \| [^|]* \| 0\.5 \|' quota/report/report.md ||
     { grep -n quota quota/report/report.md; fail "the 0.5 CPU quota is not in the environment differences"; }
+  # doctor ranks the quota first, with the slowed cpu-layer case as evidence.
+  "$SB" doctor quota/native "quota/$label" > doctor.out || fail "doctor failed"
+  cat doctor.out
+  grep -A1 "^1\. " doctor.out | grep -qi "quota" || fail "doctor does not rank the CPU quota first"
 }

@@ -1,0 +1,74 @@
+// `sparkbench doctor`: ranked likely causes of a difference (with two runs), or what on this
+// machine is known to cost performance (without).
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "compare/machine_findings.hpp"
+#include "core/error.hpp"
+#include "env/environment.hpp"
+#include "launcher/launcher.hpp"
+#include "record/record.hpp"
+
+namespace sb::cli {
+namespace {
+
+void print_findings(const std::vector<compare::Finding>& findings) {
+  for (const auto& f : findings)
+    fmt::print("{}. {}\n   evidence: {}\n   next:     {}\n", f.rank, f.title, f.evidence, f.action);
+}
+
+int doctor_records(const std::string& baseline, const std::string& candidate) {
+  const auto c = compare::compare(record::load_all(baseline), record::load_all(candidate));
+  fmt::print("{}\n\nLikely causes, most likely first:\n", c.summary);
+  print_findings(c.findings);
+  return 0;
+}
+
+int doctor_machine() {
+  const auto snapshot = env::capture();
+  const auto findings = compare::machine_findings(snapshot);
+  fmt::print("This machine{}:\n", at_container(snapshot));
+  if (findings.empty()) fmt::print("  nothing known to cost performance was found in the environment snapshot\n");
+  print_findings(findings);
+  fmt::print("\nContainer runtimes (sparkbench runtimes):\n");
+  for (const auto& r : runtimes_report(launcher::probe_host())) {
+    const bool usable = r["usable"];
+    fmt::print("  {:<10} {:<11} gpu: {}\n", r["runtime"].get<std::string>(), usable ? "usable" : "NOT USABLE",
+               r["gpu_host_mirror"]["mode"].get<std::string>());
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string at_container(const nlohmann::json& snapshot) {
+  const auto& c = snapshot.value("container", nlohmann::json::object());
+  if (!c.value("detected", false)) return " (native)";
+  return fmt::format(" (inside a container: {})", c.value("runtime", nlohmann::json("unknown runtime")).dump());
+}
+
+void add_doctor(CLI::App& app, int& exit_code) {
+  struct Args {
+    std::string baseline, candidate;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("doctor", "Rank the likely causes of a difference between two runs, or check this machine");
+  cmd->footer(
+      "With two runs (records or directories): the findings of `compare`, each with its evidence, e.g.\n"
+      "  sparkbench doctor results/native results/docker\n"
+      "Without: the environment snapshot's known performance traps (small /dev/shm, CPU quota, CUDA runtime\n"
+      "newer than the driver, persistence mode, clocks, throttling) and the usable container runtimes.");
+  cmd->add_option("baseline", a->baseline, "Baseline record or directory");
+  cmd->add_option("candidate", a->candidate, "Candidate record or directory");
+  cmd->callback([a, &exit_code] {
+    if (a->baseline.empty()) exit_code = doctor_machine();
+    else if (a->candidate.empty())
+      throw Error("doctor needs two runs or none", "give BASELINE and CANDIDATE (e.g. results/native results/docker), or no argument to check this machine");
+    else exit_code = doctor_records(a->baseline, a->candidate);
+  });
+}
+
+}  // namespace sb::cli
