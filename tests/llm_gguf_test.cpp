@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -12,14 +14,7 @@
 namespace sb::llm {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.fix();
-  }
-  return "";
-}
+using sb::test::message_of;
 
 std::vector<float> rounded(const std::vector<float>& values, DType t) {
   std::vector<float> out;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <functional>
 #include <string>
 
@@ -9,14 +11,7 @@
 namespace sb::llm {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.fix();
-  }
-  return "";
-}
+using sb::test::message_of;
 
 constexpr std::int64_t kGiB = 1LL << 30;
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <fstream>
 #include <string>
 
@@ -13,14 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.fix();
-  }
-  return "";
-}
+using sb::test::message_of;
 
 // The published sizes: the Hugging Face model pages list "Model size" 1.24B, 3.21B and 8.03B params
 // (from the safetensors headers); Meta's Llama 3.2 model card gives 1.23B (truncated) and 3.21B.

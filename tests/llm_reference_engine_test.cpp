@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -13,14 +15,7 @@
 namespace sb::llm {
 namespace {
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.fix();
-  }
-  return "";
-}
+using sb::test::message_of;
 
 const ReferenceEngine& tiny_engine() {
   static const ReferenceEngine engine(builtin_model("tiny"), synthetic_weights(builtin_model("tiny"), 1));

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -14,14 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return std::string(e.what()) + " | " + e.fix();
-  }
-  return "";
-}
+using sb::test::message_of;
 
 // What a tensor becomes after a trip through `t` and back.
 std::vector<float> rounded(const std::vector<float>& values, DType t) {

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include "core/error.hpp"
 #include "workload/workload.hpp"
 #include "workloads/matmul/matmul_inputs.hpp"
@@ -26,17 +28,7 @@ std::unique_ptr<CaseRun> make_case(const std::string& workload, std::int64_t n, 
   return Registry::instance().get(workload).make(params, CaseContext{.seed = seed});
 }
 
-// The expected exception's message and fix, or a test failure if another (or none) was thrown.
-template <class F>
-Error expect_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected sb::Error";
-  return Error("", "");
-}
+using sb::test::expect_error;
 
 TEST(MatmulInputs, DeterministicPerSeedAndInRange) {
   const std::uint64_t key = input_key(7, InputMatrix::A);

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include "core/error.hpp"
 #include "core/temp_file.hpp"
 #include "workload/workload.hpp"
@@ -55,16 +57,7 @@ std::size_t dev_shm_free_bytes() {
   return static_cast<std::size_t>(vfs.f_bavail) * vfs.f_frsize;
 }
 
-template <class F>
-Error expect_error(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected sb::Error";
-  return Error("", "");
-}
+using sb::test::expect_error;
 
 TEST(MicroCpu, RegisteredWithHelpAndKnownLayer) {
   const std::set<std::string> layers = {"cpu-syscall", "cpu-threads", "cpu-memory", "cpu-scaling",
