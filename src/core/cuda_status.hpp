@@ -25,6 +25,7 @@ namespace sb::cuda {
 }  // namespace sb::cuda
 
 #if SPARKBENCH_HAVE_CUDA
+#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
 namespace sb::cuda {
@@ -46,6 +47,17 @@ inline void check_call(cudaError_t status, const char* what, const char* file, i
               std::move(fix), kExitFailure);
 }
 
+// The same for cuBLAS; its status carries no sticky runtime state to clear.
+inline void check_call(cublasStatus_t status, const char* what, const char* file, int line) {
+  if (status == CUBLAS_STATUS_SUCCESS) return;
+  std::string_view path(file);
+  throw Error(fmt::format("cuBLAS call {} failed ({}:{}): {} ({})", what, path.substr(path.find_last_of('/') + 1), line,
+                          cublasGetStatusString(status), cublasGetStatusName(status)),
+              "run `sparkbench doctor`; if `nvidia-smi` also reports errors, the driver or the GPU needs attention "
+              "(reset or reboot) before benchmarking",
+              kExitFailure);
+}
+
 // The device this process uses, with its primary context created (so that its cost is paid here,
 // never inside a timed region). Throws sb::Unavailable with the runtime's reason when there is no
 // usable device: no driver, no GPU visible to this process or container, device busy.
@@ -64,5 +76,6 @@ inline int usable_device() {
 }  // namespace sb::cuda
 
 #define SB_CUDA_CHECK(call) ::sb::cuda::check_call((call), #call, __FILE__, __LINE__)
+#define SB_CUBLAS_CHECK(call) ::sb::cuda::check_call((call), #call, __FILE__, __LINE__)
 
 #endif  // SPARKBENCH_HAVE_CUDA

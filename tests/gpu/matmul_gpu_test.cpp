@@ -9,7 +9,7 @@
 #include "workload/workload.hpp"
 
 #if SPARKBENCH_HAVE_CUDA
-#include "core/cuda_check.hpp"
+#include "core/gpu_presence.hpp"
 #endif
 
 namespace sb {
@@ -21,8 +21,8 @@ class MatmulGpu : public ::testing::TestWithParam<std::tuple<int, std::string>> 
 #if !SPARKBENCH_HAVE_CUDA
     GTEST_SKIP() << "built without CUDA: GPU matmul not tested";
 #else
-    if (std::string reason = cuda::device_unavailable_reason(); !reason.empty())
-      GTEST_SKIP() << "no usable CUDA device (" << reason << "): GPU matmul not tested";
+    if (const GpuPresence& gpu = gpu_presence(); !gpu.present)
+      GTEST_SKIP() << "no usable CUDA device (" << gpu.reason << "): GPU matmul not tested";
 #endif
   }
 };

@@ -9,7 +9,7 @@
 #include <cuda_fp16.h>
 #include <fmt/format.h>
 
-#include "core/cuda_check.hpp"
+#include "core/cuda_status.hpp"
 #include "workloads/matmul/matmul_fill.hpp"
 #include "workloads/matmul/matmul_gpu.hpp"
 #include "workloads/matmul/matmul_inputs.hpp"
@@ -39,13 +39,13 @@ using CublasHandle = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, Cubl
 
 DeviceBuffer device_alloc(std::size_t bytes) {
   void* p = nullptr;
-  CUDA_CHECK(cudaMalloc(&p, bytes));
+  SB_CUDA_CHECK(cudaMalloc(&p, bytes));
   return DeviceBuffer(p);
 }
 
 Event make_event() {
   cudaEvent_t e = nullptr;
-  CUDA_CHECK(cudaEventCreate(&e));
+  SB_CUDA_CHECK(cudaEventCreate(&e));
   return Event(e);
 }
 
@@ -105,9 +105,9 @@ double to_double(StorageType type, const unsigned char* bytes) {
 
 std::string cublas_version() {
   int major = 0, minor = 0, patch = 0;
-  CUBLAS_CHECK(cublasGetProperty(MAJOR_VERSION, &major));
-  CUBLAS_CHECK(cublasGetProperty(MINOR_VERSION, &minor));
-  CUBLAS_CHECK(cublasGetProperty(PATCH_LEVEL, &patch));
+  SB_CUBLAS_CHECK(cublasGetProperty(MAJOR_VERSION, &major));
+  SB_CUBLAS_CHECK(cublasGetProperty(MINOR_VERSION, &minor));
+  SB_CUBLAS_CHECK(cublasGetProperty(PATCH_LEVEL, &patch));
   return fmt::format("{}.{}.{}", major, minor, patch);
 }
 
@@ -115,25 +115,24 @@ class GpuGemmCase final : public CaseRun {
  public:
   GpuGemmCase(const GemmParams& params, const CaseContext& context)
       : params_(params), types_(gemm_types(params.precision)) {
-    cuda::require_device();
-    CUDA_CHECK(cudaGetDevice(&device_));
+    device_ = cuda::usable_device();
     cudaDeviceProp prop{};
-    CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
+    SB_CUDA_CHECK(cudaGetDeviceProperties(&prop, device_));
     device_name_ = prop.name;
     compute_capability_ = fmt::format("{}.{}", prop.major, prop.minor);
     int runtime = 0;
-    CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
+    SB_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
     cuda_runtime_version_ = fmt::format("{}.{}", runtime / 1000, (runtime % 1000) / 10);
     cublas_version_ = cublas_version();
     require_memory();
 
     cudaStream_t stream = nullptr;
-    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    SB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     stream_.reset(stream);
     cublasHandle_t handle = nullptr;
-    CUBLAS_CHECK(cublasCreate(&handle));
+    SB_CUBLAS_CHECK(cublasCreate(&handle));
     handle_.reset(handle);
-    CUBLAS_CHECK(cublasSetStream(handle, stream));
+    SB_CUBLAS_CHECK(cublasSetStream(handle, stream));
     start_ = make_event();
     stop_ = make_event();
 
@@ -141,10 +140,10 @@ class GpuGemmCase final : public CaseRun {
     a_ = device_alloc(count * types_.bytes);
     b_ = device_alloc(count * types_.bytes);
     c_ = device_alloc(count * types_.bytes);
-    CUDA_CHECK(fill_inputs(a_.get(), count, types_.storage, input_key(context.seed, InputMatrix::A), stream));
-    CUDA_CHECK(fill_inputs(b_.get(), count, types_.storage, input_key(context.seed, InputMatrix::B), stream));
+    SB_CUDA_CHECK(fill_inputs(a_.get(), count, types_.storage, input_key(context.seed, InputMatrix::A), stream));
+    SB_CUDA_CHECK(fill_inputs(b_.get(), count, types_.storage, input_key(context.seed, InputMatrix::B), stream));
     // All-ones bytes are NaN in every storage type: an entry the GEMM did not write fails the check.
-    CUDA_CHECK(cudaMemsetAsync(c_.get(), 0xFF, count * types_.bytes, stream));
+    SB_CUDA_CHECK(cudaMemsetAsync(c_.get(), 0xFF, count * types_.bytes, stream));
 
     gemm();  // also the warm-up: cuBLAS picks and loads its kernel here
     verify(context.seed);
@@ -182,7 +181,7 @@ class GpuGemmCase final : public CaseRun {
     // cuBLAS's workspace and the context's own allocations come on top of the three matrices.
     constexpr double kHeadroomBytes = 256.0 * (1 << 20);
     std::size_t free = 0, total = 0;
-    CUDA_CHECK(cudaMemGetInfo(&free, &total));
+    SB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
     const double n = static_cast<double>(params_.n);
     const double need = 3.0 * n * n * static_cast<double>(types_.bytes);
     if (need + kHeadroomBytes > static_cast<double>(free)) {
@@ -202,18 +201,18 @@ class GpuGemmCase final : public CaseRun {
   void gemm() {
     const float alpha = 1.0f, beta = 0.0f;
     const int n = static_cast<int>(params_.n);
-    CUBLAS_CHECK(cublasGemmEx(handle_.get(), CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &alpha, b_.get(), types_.data, n,
+    SB_CUBLAS_CHECK(cublasGemmEx(handle_.get(), CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &alpha, b_.get(), types_.data, n,
                               a_.get(), types_.data, n, &beta, c_.get(), types_.data, n, types_.compute,
                               CUBLAS_GEMM_DEFAULT));
   }
 
   double time_gemms_ms(std::int64_t count) {
-    CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
+    SB_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
     for (std::int64_t k = 0; k < count; ++k) gemm();
-    CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
-    CUDA_CHECK(cudaEventSynchronize(stop_.get()));
+    SB_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
+    SB_CUDA_CHECK(cudaEventSynchronize(stop_.get()));
     float ms = 0;
-    CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
+    SB_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
     return ms;
   }
 
@@ -223,9 +222,9 @@ class GpuGemmCase final : public CaseRun {
     const auto* c = static_cast<const unsigned char*>(c_.get());
     for (std::size_t s = 0; s < entries.size(); ++s) {
       const std::size_t offset = static_cast<std::size_t>(entries[s].i * params_.n + entries[s].j) * types_.bytes;
-      CUDA_CHECK(cudaMemcpyAsync(&bytes[s * types_.bytes], c + offset, types_.bytes, cudaMemcpyDeviceToHost, stream_.get()));
+      SB_CUDA_CHECK(cudaMemcpyAsync(&bytes[s * types_.bytes], c + offset, types_.bytes, cudaMemcpyDeviceToHost, stream_.get()));
     }
-    CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
 
     std::vector<SampledValue> samples;
     for (std::size_t s = 0; s < entries.size(); ++s)
