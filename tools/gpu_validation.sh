@@ -3,8 +3,10 @@
 # numbers in docs/benchmarks.md). Logs and records are packed into $OUT/gpu-out.tgz (the device tool
 # returns at most 8 files), with summary.txt beside it.
 #
-#   tools/gpu_validation.sh [STEP...]     steps: build test env sanity torch sampler micro oci (default: all)
-# The oci step needs Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2).
+#   tools/gpu_validation.sh [STEP...]
+#     steps: build test env sanity torch sampler micro oci llm peer oci-micro oci-command (default: all)
+# The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
+# the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FINAL="${OUT:-$PWD/gpu-out-final}"
@@ -13,7 +15,7 @@ mkdir -p "$FINAL"
 pack() { tar czf "$FINAL/gpu-out.tgz" -C "$OUT" . && cp "$OUT/summary.txt" "$FINAL/"; }
 trap pack EXIT
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch sampler micro oci)
+[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch sampler micro oci llm peer oci-micro oci-command)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 log() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/summary.txt"; }
 SB=build-release/sparkbench
@@ -57,14 +59,43 @@ if want sampler; then
   log "telemetry sampler cost"
   $SB env --sampler-cost 2>&1 | tee -a "$OUT/summary.txt"
 fi
-if want oci; then
-  log "sparkbench ab --env native --env oci --suite sanity (crun from .carry)"
+unpack_crun() {
+  [ -x /tmp/ct/crun ] && return 0
   mkdir -p /tmp/ct && for f in .carry/crun_*.deb .carry/libyajl2_*.deb; do dpkg -x "$f" /tmp/ct; done
   printf '#!/bin/sh\nexec env LD_LIBRARY_PATH=/tmp/ct/usr/lib/x86_64-linux-gnu /tmp/ct/usr/bin/crun "$@"\n' > /tmp/ct/crun
   chmod +x /tmp/ct/crun
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB runtimes > "$OUT/runtimes.txt" 2>&1; cat "$OUT/runtimes.txt"
+}
+if want oci; then
+  log "sparkbench ab --env native --env oci --suite sanity (crun from .carry)"
+  unpack_crun
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite sanity --rounds 2 --out "$OUT/ab" \
     > "$OUT/ab.log" 2>&1
   tail -n 30 "$OUT/ab.log" | tee -a "$OUT/summary.txt"
+fi
+if want llm; then
+  log "sparkbench run --suite llm"
+  rec=$($SB run --suite llm --label native --out "$OUT/results" 2> "$OUT/llm.log")
+  tail -n 40 "$OUT/llm.log" | tee -a "$OUT/summary.txt"
+  [ -n "$rec" ] && cp "$rec" "$OUT/llm.json" && $SB report "$rec" -o "$OUT/llm.md" > /dev/null
+fi
+if want peer; then
+  log "transformers peer (../shared/tools/torch_llm_peer.py, eager generate, random bf16 weights)"
+  python3 .carry/torch_llm_peer.py > "$OUT/peer.txt" 2> "$OUT/peer.log"
+  cat "$OUT/peer.txt" | tee -a "$OUT/summary.txt"; tail -n 5 "$OUT/peer.log"
+fi
+if want oci-micro; then
+  log "sparkbench ab --env native --env oci --suite micro-gpu"
+  unpack_crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite micro-gpu --rounds 2 \
+    --out "$OUT/ab-micro" > "$OUT/ab-micro.log" 2>&1
+  tail -n 40 "$OUT/ab-micro.log" | tee -a "$OUT/summary.txt"
+fi
+if want oci-command; then
+  log "sparkbench ab --env native --env oci, command workload running PyTorch"
+  unpack_crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --config benchmarks/commands/torch_matmul.yaml \
+    --suite torch-matmul --rounds 2 --out "$OUT/ab-command" > "$OUT/ab-command.log" 2>&1
+  tail -n 30 "$OUT/ab-command.log" | tee -a "$OUT/summary.txt"
 fi
 log "done"
