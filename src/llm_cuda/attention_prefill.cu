@@ -10,7 +10,7 @@ namespace {
 constexpr int kBlockQueries = kWarps * 16;
 
 template <int D>
-__global__ void __launch_bounds__(kThreads) prefill_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_cache,
+__global__ void __launch_bounds__(kThreads, 3) prefill_kernel(const bf16* __restrict__ q, const bf16* __restrict__ k_cache,
                                                            const bf16* __restrict__ v_cache, bf16* __restrict__ out,
                                                            AttentionShape shape, int new_tokens, int start_position) {
   extern __shared__ __align__(16) unsigned char shared_bytes[];
