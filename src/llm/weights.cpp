@@ -8,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "llm/synthetic_generator.hpp"
 
 namespace sb::llm {
 
@@ -130,51 +131,31 @@ void check_weights(const Weights& w, const ModelConfig& c, const std::string& so
   }
 }
 
-namespace {
-// splitmix64's output function (Steele, Lea, Flood 2014): a bijective 64-bit mix whose outputs of
-// consecutive inputs pass BigCrush, so hashing (stream, index) gives independent-looking values.
-std::uint64_t mix64(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-}  // namespace
-
 std::uint64_t tensor_stream(std::uint64_t seed, const std::string& tensor_name) {
   std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a over the name
   for (unsigned char ch : tensor_name) h = (h ^ ch) * 0x100000001b3ULL;
-  return mix64(seed ^ mix64(h));
+  return synthetic::mix64(seed ^ synthetic::mix64(h));
 }
 
-float synthetic_value(std::uint64_t stream, std::uint64_t index) {
-  const std::uint64_t bits = mix64(stream + index * 0x9e3779b97f4a7c15ULL);
-  return static_cast<float>(bits >> 40) * (2.0f / 16777216.0f) - 1.0f;  // 24 bits: exact in fp32
+float synthetic_value(std::uint64_t stream, std::uint64_t index) { return synthetic::uniform(stream, index); }
+
+SyntheticDistribution synthetic_distribution(const ModelConfig& c, const TensorSpec& spec) {
+  const float sqrt3 = std::sqrt(3.0f);  // uniform on [-a, a) has standard deviation a / sqrt(3)
+  if (spec.name.ends_with("norm.weight")) return {.offset = 1.0f, .scale = 0.1f};
+  if (spec.name.ends_with(".bias")) return {.offset = 0, .scale = 0.02f * sqrt3};
+  if (spec.name == kEmbedding || spec.name == kLmHead) {
+    return {.offset = 0, .scale = 2.0f * sqrt3 / std::sqrt(static_cast<float>(c.hidden_size))};
+  }
+  return {.offset = 0, .scale = sqrt3 / std::sqrt(static_cast<float>(spec.shape[1]))};  // fan_in: [out, in]
 }
 
 Weights synthetic_weights(const ModelConfig& c, std::uint64_t seed) {
-  const float sqrt3 = std::sqrt(3.0f);  // uniform on [-a, a) has standard deviation a / sqrt(3)
-  const float embedding_scale = 2.0f * sqrt3 / std::sqrt(static_cast<float>(c.hidden_size));
   Weights w;
   for (const TensorSpec& spec : expected_tensors(c)) {
     Tensor t{spec.shape, std::vector<float>(static_cast<std::size_t>(element_count(spec.shape)))};
     const std::uint64_t stream = tensor_stream(seed, spec.name);
-    float offset = 0;
-    float scale = 0;
-    if (spec.name.ends_with("norm.weight")) {
-      offset = 1.0f;
-      scale = 0.1f;
-    } else if (spec.name.ends_with(".bias")) {
-      scale = 0.02f * sqrt3;
-    } else if (spec.name == kEmbedding || spec.name == kLmHead) {
-      scale = embedding_scale;
-    } else {
-      scale = sqrt3 / std::sqrt(static_cast<float>(spec.shape[1]));  // fan_in: weights are [out, in]
-    }
-    // In double the product is exact (24-bit values), so the result is the same with or without
-    // fused multiply-add: identical weights on x86-64, aarch64 and in a CUDA kernel.
-    for (std::size_t i = 0; i < t.data.size(); ++i) {
-      t.data[i] = static_cast<float>(offset + static_cast<double>(scale) * synthetic_value(stream, i));
-    }
+    const SyntheticDistribution d = synthetic_distribution(c, spec);
+    for (std::size_t i = 0; i < t.data.size(); ++i) t.data[i] = synthetic::weight(d.offset, d.scale, stream, i);
     w.insert(spec.name, std::move(t));
   }
   return w;

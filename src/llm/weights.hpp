@@ -78,4 +78,11 @@ Weights synthetic_weights(const ModelConfig& c, std::uint64_t seed);
 std::uint64_t tensor_stream(std::uint64_t seed, const std::string& tensor_name);
 float synthetic_value(std::uint64_t stream, std::uint64_t index);
 
+// The offset and scale of one tensor's synthetic values (the GPU generator needs them too).
+struct SyntheticDistribution {
+  float offset = 0;
+  float scale = 0;
+};
+SyntheticDistribution synthetic_distribution(const ModelConfig& c, const TensorSpec& spec);
+
 }  // namespace sb::llm

@@ -47,4 +47,59 @@ int attention_decode_splits(const AttentionShape& shape, int sm_count);  // a go
 void attention_decode(const bf16* q, const bf16* k_cache, const bf16* v_cache, bf16* out, const AttentionShape& shape,
                       const int* position, int num_splits, void* workspace, cudaStream_t stream);
 
+// ---- The rest of a forward pass ----
+// Feature counts (hidden, intermediate, k of a GEMV) must be multiples of 8, and the pointers 16-byte
+// aligned: the kernels move 8 bf16 values per 16-byte load (the launchers throw sb::Error otherwise).
+
+// out[r, :] = embedding[tokens[r], :] for r < rows; the token ids are valid (checked on the host or
+// produced by argmax).
+void embed_tokens(const std::int32_t* tokens, int rows, const bf16* embedding, int hidden, bf16* out,
+                  cudaStream_t stream);
+
+// out[r, :] = x[r, :] / sqrt(mean(x[r, :]^2) + eps) * weight (Hugging Face's LlamaRMSNorm), fp32 math,
+// one block per row. Rows of x are `x_row_stride` elements apart, so that the final norm can read
+// just the last position of every sequence (stride tokens * hidden); out is compact [rows, hidden].
+// The residual adds that precede the norms happen in the GEMM epilogues (beta = 1), not here.
+void rms_norm(const bf16* x, std::int64_t x_row_stride, const bf16* weight, int rows, int hidden, float eps, bf16* out,
+              cudaStream_t stream);
+
+// x[r, :] += bias for r < rows (the q/k/v biases of Qwen2, the o bias of Llama with attention_bias).
+void add_bias(bf16* x, const bf16* bias, int rows, int features, cudaStream_t stream);
+
+// RoPE on the output of the fused q/k/v projection, qkv: [batch * new_tokens, q_dim + 2 kv_dim], each row
+// [q | k | v]. Writes the rotated queries compactly to q_out [batch * new_tokens, q_dim] and the rotated
+// keys and the values into the caches (layout above). inv_freq: head_dim / 2 floats on the device (the
+// llama3-scaled frequencies, computed on the host in double). Angles are computed in fp32.
+// Prefill: new_tokens per sequence at positions start_position ...
+void rope_and_store_kv(const bf16* qkv, const float* inv_freq, bf16* q_out, bf16* k_cache, bf16* v_cache,
+                       const AttentionShape& shape, int new_tokens, int start_position, cudaStream_t stream);
+// ... decode: one token per sequence at *position.
+void rope_and_store_kv_decode(const bf16* qkv, const float* inv_freq, bf16* q_out, bf16* k_cache, bf16* v_cache,
+                              const AttentionShape& shape, const int* position, cudaStream_t stream);
+
+// SwiGLU in place on the fused gate/up output, gate_up: [rows, 2 * intermediate], each row [gate | up]:
+// gate_up[r, i] = silu(gate[r, i]) * up[r, i] for i < intermediate. The down projection then reads
+// the first half of every row (row stride 2 * intermediate), so no separate buffer is needed.
+void swiglu_in_place(bf16* gate_up, int rows, int intermediate, cudaStream_t stream);
+
+// The decode GEMM for a few rows: out[r, j] = sum_i weight[j, i] * x[r, i] for r < rows, j < n,
+// weight [n, k] row-major (a Hugging Face projection), x rows `x_row_stride` elements apart, out
+// compact [rows, n]. A warp per output feature streams that weight row once with 16-byte loads for
+// all rows; fp32 accumulation. `accumulate`: out += (the residual add, as cuBLAS with beta = 1).
+inline constexpr int kGemvMaxRows = 8;
+void gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_stride, int rows, bf16* out,
+          bool accumulate, cudaStream_t stream);
+void gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_stride, int rows, float* out,
+          cudaStream_t stream);  // fp32 out: the logits
+
+// tokens[r] = the index of the largest of logits[r, 0 .. vocab) (the lowest such index on ties, as
+// torch.argmax). When advance_position is not null, also ++*advance_position: the decode step that
+// produced these logits is done, the next one feeds the new tokens at the next position.
+void argmax(const float* logits, int rows, int vocab, std::int32_t* tokens, int* advance_position, cudaStream_t stream);
+
+// out[i] = bf16(synthetic::weight(offset, scale, stream_id, i)) for i < count (llm/synthetic_generator.hpp):
+// bit for bit the host's synthetic weights rounded to bf16.
+void fill_synthetic_weights(bf16* out, std::int64_t count, std::uint64_t stream_id, float offset, float scale,
+                            cudaStream_t stream);
+
 }  // namespace sb::llm::kernels
