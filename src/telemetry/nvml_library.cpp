@@ -59,6 +59,7 @@ Library::Library() {
     bind(handle_, "nvmlDeviceGetCurrentClocksThrottleReasons", device_get_clocks_event_reasons);
   bind(handle_, "nvmlDeviceGetMemoryInfo", device_get_memory_info);
   bind(handle_, "nvmlDeviceGetPersistenceMode", device_get_persistence_mode);
+  bind(handle_, "nvmlDeviceGetTotalEnergyConsumption", device_get_total_energy_consumption);
 
   const Return rc = init();
   if (rc != kSuccess) {

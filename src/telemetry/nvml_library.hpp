@@ -86,6 +86,8 @@ class Library {
   Return (*device_get_clocks_event_reasons)(Device, unsigned long long* mask) = nullptr;
   Return (*device_get_memory_info)(Device, Memory*) = nullptr;
   Return (*device_get_persistence_mode)(Device, int* enable_state) = nullptr;
+  // Energy used since the driver was last loaded, in millijoules (Volta and newer).
+  Return (*device_get_total_energy_consumption)(Device, unsigned long long* millijoules) = nullptr;
 
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;

@@ -1,0 +1,214 @@
+// The `llm` case on CUDA: one CudaEngine per case, one greedy generation of the whole batch per
+// repetition.
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <cuda_runtime_api.h>
+#include <fmt/format.h>
+
+#include "core/cuda_status.hpp"
+#include "core/error.hpp"
+#include "llm/weight_loader.hpp"
+#include "llm_cuda/cuda_engine.hpp"
+#include "stats/stats.hpp"
+#include "workloads/llm/llm_case.hpp"
+#include "workloads/llm/llm_energy.hpp"
+#include "workloads/llm/llm_floors.hpp"
+#include "workloads/llm/llm_metrics.hpp"
+#include "workloads/llm/llm_rates.hpp"
+
+namespace sb::llm_workload {
+namespace {
+
+double gib(double bytes) { return bytes / static_cast<double>(1LL << 30); }
+
+// NVML's form of a device UUID, to find the CUDA device among NVML's.
+std::string uuid_text(const cudaUUID_t& u) {
+  std::string s = "GPU-";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    s += fmt::format("{:02x}", static_cast<unsigned char>(u.bytes[i]));
+  }
+  return s;
+}
+
+// Device memory in use on the whole device (all processes), bytes.
+double device_memory_used() {
+  std::size_t free = 0, total = 0;
+  SB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  return static_cast<double>(total - free);
+}
+
+cudaDeviceProp device_properties(int device) {
+  cudaDeviceProp prop{};
+  SB_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  return prop;
+}
+
+llm::CudaEngine build_engine(const CaseSettings& s, std::uint64_t seed, int device) {
+  const llm::CudaEngineOptions options{.max_batch = s.request.batch,
+                                       .max_tokens_per_sequence = s.request.tokens_per_sequence(),
+                                       .prefill_chunk_tokens = 0,
+                                       .decode_gemm = s.decode_gemm,
+                                       .cuda_graphs = s.cuda_graphs,
+                                       .device = device};
+  if (s.weights == kSyntheticWeights) return llm::CudaEngine(s.model, seed, options);
+  // The fp32 host copy lives only until the engine has uploaded it in bf16.
+  return llm::CudaEngine(s.model, llm::load_weights(s.weights, s.model), options);
+}
+
+// Seeded random token ids, fully specified (std::mt19937_64): the same prompts in every environment.
+std::vector<std::vector<std::int32_t>> random_prompts(const CaseSettings& s, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<std::int32_t>> prompts(static_cast<std::size_t>(s.request.batch));
+  for (auto& prompt : prompts)
+    for (std::int64_t t = 0; t < s.request.prompt_tokens; ++t)
+      prompt.push_back(static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(s.model.vocab_size)));
+  return prompts;
+}
+
+class LlmGpuCase final : public CaseRun {
+ public:
+  LlmGpuCase(const CaseSettings& settings, const CaseContext& context)
+      : settings_(settings),
+        device_(cuda::usable_device()),
+        prop_(device_properties(device_)),
+        rates_(measured_rates()),  // before the engine, so that their buffers are freed by then
+        memory_before_(device_memory_used()),
+        engine_(build_engine(settings, context.seed, device_)),
+        prompts_(random_prompts(settings, context.seed)),
+        floors_(floor_times(settings.model, settings.request, rates_.rates)),
+        energy_(uuid_text(prop_.uuid)) {
+    verify();
+  }
+
+  Measurement run() override {
+    const auto energy_start = energy_.read_millijoules();
+    const llm::CudaEngine::Generation g = engine_.generate_greedy(prompts_, settings_.request.generated_tokens);
+    const auto energy_end = energy_.read_millijoules();
+    check_tokens(g);
+    const Measurement m = generation_metrics(
+        settings_.request, floors_,
+        {.prefill_ms = g.prefill_ms, .step_ms = g.step_ms, .device_memory_bytes = device_memory_used() - memory_before_});
+    if (energy_start && energy_end)
+      energy_per_token_j_.push_back(static_cast<double>(*energy_end - *energy_start) * 1e-3 / output_tokens());
+    return m;
+  }
+
+  nlohmann::json info() const override {
+    const llm::MemoryPlan& plan = engine_.memory_plan();
+    const llm::InferenceRequest& r = settings_.request;
+    nlohmann::json choices = nlohmann::json::object();
+    for (const auto& [weight, implementation] : engine_.decode_gemm_choices()) choices[weight] = implementation;
+    return {{"device", prop_.name},
+            {"compute_capability", fmt::format("{}.{}", prop_.major, prop_.minor)},
+            {"model", settings_.model.name},
+            {"parameters", llm::parameter_count(settings_.model)},
+            {"weights", settings_.weights},
+            {"weights_gib", gib(static_cast<double>(plan.weight_bytes))},
+            {"memory_plan_gib", {{"weights", gib(static_cast<double>(plan.weight_bytes))},
+                                 {"kv_cache", gib(static_cast<double>(plan.kv_cache_bytes))},
+                                 {"activations", gib(static_cast<double>(plan.activation_bytes))},
+                                 {"workspace", gib(static_cast<double>(plan.workspace_bytes))},
+                                 {"total", gib(static_cast<double>(plan.total_bytes()))}}},
+            {"engine_device_gib", gib(static_cast<double>(engine_.device_bytes()))},
+            {"decode_gemm", settings_.decode_gemm},
+            {"decode_gemm_choices", choices},
+            {"cuda_graphs", settings_.cuda_graphs},
+            {"prompts", "seeded random token ids (std::mt19937_64, case seed), equal length"},
+            {"timer", "the engine's host wall-clock: TTFT = prompts in -> first token ids on the host; one decode "
+                      "step = token ids on the host -> next token ids on the host"},
+            {"verification", verification_},
+            {"rates", rates_.info},
+            {"floors", {{"decode_mean_context", mean_decode_context(r.prompt_tokens, r.generated_tokens)},
+                        {"decode_step_bytes", decode_step_bytes(settings_.model, r.batch,
+                                                                mean_decode_context(r.prompt_tokens, r.generated_tokens))},
+                        {"decode_step_floor_ms", floors_.decode_step_ms},
+                        {"prefill_flops", prefill_flops(settings_.model, r.batch, r.prompt_tokens)},
+                        {"prefill_floor_ms", floors_.prefill_ms},
+                        {"efficiencies", "fractions: floor time / measured time"}}},
+            {"energy", energy_info()}};
+  }
+
+ private:
+  double output_tokens() const {
+    return static_cast<double>(settings_.request.batch) * static_cast<double>(settings_.request.generated_tokens);
+  }
+
+  // Once, before any timing: the engine's logits for the case's prompts are finite and shaped
+  // [batch][vocab]. (Agreement with the CPU reference engine is the GPU tests' job.)
+  void verify() {
+    const std::vector<std::vector<float>> logits = engine_.prefill_logits(prompts_);
+    const auto vocab = static_cast<std::size_t>(settings_.model.vocab_size);
+    if (logits.size() != prompts_.size())
+      throw Error(fmt::format("llm: the engine returned logits for {} of {} sequences", logits.size(), prompts_.size()),
+                  "a bug in the CUDA engine: report it with this case's parameters", kExitFailure);
+    double max_abs = 0;
+    for (const auto& row : logits) {
+      if (row.size() != vocab)
+        throw Error(fmt::format("llm: the engine returned {} logits per sequence, the vocabulary has {}", row.size(), vocab),
+                    "a bug in the CUDA engine: report it with this case's parameters", kExitFailure);
+      for (const float v : row) {
+        if (!std::isfinite(v))
+          throw Error(fmt::format("llm: {} on {} produced a non-finite logit ({}) for the case's prompts",
+                                  settings_.model.name, prop_.name, v),
+                      "with a checkpoint, check that it matches `model`; otherwise check the GPU (`nvidia-smi -q -d "
+                      "ECC`, dmesg Xid errors) and run the GPU tests",
+                      kExitFailure);
+        max_abs = std::max(max_abs, static_cast<double>(std::abs(v)));
+      }
+    }
+    verification_ = {{"check", "prefill logits of every sequence finite, [batch][vocab]"},
+                     {"max_abs_logit", max_abs}};
+  }
+
+  void check_tokens(const llm::CudaEngine::Generation& g) const {
+    const auto steps = static_cast<std::size_t>(settings_.request.generated_tokens);
+    bool ok = g.tokens.size() == prompts_.size();
+    for (const auto& sequence : g.tokens) {
+      ok = ok && sequence.size() == steps;
+      for (const std::int32_t t : sequence) ok = ok && t >= 0 && t < settings_.model.vocab_size;
+    }
+    if (!ok)
+      throw Error(fmt::format("llm: the generation did not return {} valid token ids for each of {} sequences", steps,
+                              prompts_.size()),
+                  "a bug in the CUDA engine: report it with this case's parameters", kExitFailure);
+  }
+
+  // Joules per output token of each generation, where NVML can tell. Not a metric: every metric
+  // must have a value in every environment, and the counter is missing on some.
+  nlohmann::json energy_info() const {
+    nlohmann::json j{{"source", "NVML nvmlDeviceGetTotalEnergyConsumption before and after each generation "
+                                "(whole GPU) / (batch x generate)"}};
+    if (!energy_.available()) j["unavailable_reason"] = energy_.unavailable_reason();
+    if (!energy_per_token_j_.empty()) {
+      j["energy_per_output_token_j"] = energy_per_token_j_;
+      j["median_energy_per_output_token_j"] = stats::median(energy_per_token_j_);
+      j["note"] = "one value per repetition, warm-up repetitions first; the counter's update interval (tens of ms "
+                  "on some GPUs) blurs short generations";
+    }
+    return j;
+  }
+
+  CaseSettings settings_;
+  int device_;
+  cudaDeviceProp prop_;
+  const MeasuredRates& rates_;
+  double memory_before_;
+  llm::CudaEngine engine_;
+  std::vector<std::vector<std::int32_t>> prompts_;
+  FloorTimes floors_;
+  EnergyMeter energy_;
+  std::vector<double> energy_per_token_j_;
+  nlohmann::json verification_;
+};
+
+}  // namespace
+
+std::unique_ptr<CaseRun> make_gpu_case(const CaseSettings& settings, const CaseContext& context) {
+  return std::make_unique<LlmGpuCase>(settings, context);
+}
+
+}  // namespace sb::llm_workload
