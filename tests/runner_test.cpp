@@ -58,6 +58,23 @@ TEST(Runner, UnavailableAndFailingCasesAreRecordedNotThrown) {
   EXPECT_NE(f.message.find("planted failure"), std::string::npos);
 }
 
+TEST(Runner, AnOptionalMetricIsRecordedWhenReportedAndLeftOutWhenNot) {
+  const auto never = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"never"}}}), options(3, 5), quiet);
+  EXPECT_EQ(never.status, "ok");
+  ASSERT_EQ(never.metrics.size(), 1u);
+  EXPECT_EQ(never.metrics[0].spec.name, "value");
+  const auto always = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"always"}}}), options(3, 5), quiet);
+  ASSERT_EQ(always.metrics.size(), 2u);
+  EXPECT_EQ(always.metrics[1].samples.size(), always.metrics[0].samples.size());
+}
+
+TEST(Runner, AnOptionalMetricThatStopsBeingReportedFailsTheCase) {
+  const auto r = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"first"}}}), options(3, 5), quiet);
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_NE(r.message.find("'energy' was reported in the first repetition but not in repetition 2"), std::string::npos)
+      << r.message;
+}
+
 TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
   std::vector<config::PlannedCase> plan = {planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}),
                                            planned(test::kSequenceWorkload, {{"spread_pct", {"0.2"}}}),

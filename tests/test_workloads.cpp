@@ -70,5 +70,31 @@ SB_REGISTER_WORKLOAD(test_failing,
                                 return std::make_unique<Failing>();
                               }});
 
+SB_REGISTER_WORKLOAD(test_optional_metric,
+                     Workload{.name = kOptionalMetricWorkload,
+                              .help = "test-only: an optional metric reported never, always, or only once",
+                              .device = Device::Cpu,
+                              .layer = "test",
+                              .params = {{.name = "mode", .defaults = {"never"}, .choices = {"never", "always", "first"},
+                                          .help = "when energy is reported"}},
+                              .metrics = {{.name = "value", .unit = "ms"},
+                                          {.name = "energy", .unit = "J", .optional = true}},
+                              .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
+                                struct Optional : CaseRun {
+                                  std::string mode;
+                                  int n = 0;
+                                  Measurement run() override {
+                                    ++n;
+                                    Measurement m{{"value", 1.0 + 0.01 * (n % 2)}};
+                                    // n == 2 is the first measured repetition (after one warm-up)
+                                    if (mode == "always" || (mode == "first" && n <= 2)) m["energy"] = 5.0;
+                                    return m;
+                                  }
+                                };
+                                auto run = std::make_unique<Optional>();
+                                run->mode = p.str("mode");
+                                return run;
+                              }});
+
 }  // namespace
 }  // namespace sb::test

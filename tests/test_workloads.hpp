@@ -5,4 +5,6 @@ namespace sb::test {
 inline constexpr const char* kSequenceWorkload = "test_sequence";
 inline constexpr const char* kUnavailableWorkload = "test_unavailable";
 inline constexpr const char* kFailingWorkload = "test_failing";
+// Reports its optional metric "energy" never (mode=never), always, or only in the first repetition.
+inline constexpr const char* kOptionalMetricWorkload = "test_optional_metric";
 }  // namespace sb::test

@@ -28,6 +28,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 void check_measurement(const Workload& w, const Measurement& m) {
   for (const auto& spec : w.metrics) {
     auto it = m.find(spec.name);
+    if (it == m.end() && spec.optional) continue;
     if (it == m.end())
       throw std::logic_error(fmt::format("workload '{}' returned no value for metric '{}'", w.name, spec.name));
     if (!std::isfinite(it->second))
@@ -125,7 +126,18 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
       }
       const Measurement m = run->run();
       check_measurement(w, m);
-      for (auto& ms : r.metrics) ms.samples.push_back(m.at(ms.spec.name));
+      if (primary.empty()) {  // optional metrics this machine cannot measure are not recorded at all
+        std::erase_if(r.metrics, [&](const record::MetricSamples& ms) { return ms.spec.optional && !m.count(ms.spec.name); });
+      }
+      const std::size_t repetition = primary.size() + 1;
+      for (auto& ms : r.metrics) {
+        const auto it = m.find(ms.spec.name);
+        if (it == m.end()) {
+          throw std::runtime_error(fmt::format("metric '{}' was reported in the first repetition but not in repetition {}",
+                                               ms.spec.name, repetition));
+        }
+        ms.samples.push_back(it->second);
+      }
       const std::size_t n = primary.size();
       double rel = INFINITY;
       if (n >= 2) rel = stats::describe(primary).ci_half_width_rel;

@@ -74,6 +74,7 @@ Registry& Registry::instance() {
 void Registry::add(Workload w) {
   if (find(w.name)) throw std::logic_error("workload registered twice: " + w.name);
   if (w.metrics.empty() || !w.make) throw std::logic_error("workload without metrics or factory: " + w.name);
+  if (w.metrics.front().optional) throw std::logic_error("workload with an optional primary metric: " + w.name);
   workloads_.push_back(std::move(w));
   std::sort(workloads_.begin(), workloads_.end(),
             [](const Workload& a, const Workload& b) { return a.name < b.name; });

@@ -26,6 +26,10 @@ struct MetricSpec {
   std::string unit;  // e.g. "ms"
   Better better = Better::Lower;
   std::string help;
+  // Reported only where the machine can measure it (energy needs an NVML energy counter). A case
+  // that leaves it out of its first measured repetition records no such metric; one that reports
+  // it must report it in every repetition. Never the primary metric.
+  bool optional = false;
 };
 
 enum class Device { Cpu, Gpu };

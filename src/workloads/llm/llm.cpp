@@ -58,7 +58,7 @@ SB_REGISTER_WORKLOAD(
             "checkpoint. Beside the speed, two efficiencies against floors measured on the same GPU: decode "
             "against reading the bytes a step must read at the device copy bandwidth, prefill against doing its "
             "FLOPs at the cuBLAS bf16 GEMM rate. NVML's energy counter, where the GPU has one, gives joules per "
-            "output token in the record's info (not a metric: a metric must exist in every environment).",
+            "output token (an optional metric: absent where the GPU has no such counter).",
         .device = Device::Gpu,
         .layer = "gpu-llm",
         .params = {{.name = "model", .defaults = {"llama-3.1-8b"}, .choices = {},

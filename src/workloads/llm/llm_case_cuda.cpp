@@ -12,7 +12,6 @@
 #include "core/error.hpp"
 #include "llm/weight_loader.hpp"
 #include "llm_cuda/cuda_engine.hpp"
-#include "stats/stats.hpp"
 #include "workloads/llm/llm_case.hpp"
 #include "workloads/llm/llm_energy.hpp"
 #include "workloads/llm/llm_floors.hpp"
@@ -89,11 +88,12 @@ class LlmGpuCase final : public CaseRun {
     const llm::CudaEngine::Generation g = engine_.generate_greedy(prompts_, settings_.request.generated_tokens);
     const auto energy_end = energy_.read_millijoules();
     check_tokens(g);
-    const Measurement m = generation_metrics(
+    Measurement m = generation_metrics(
         settings_.request, floors_,
         {.prefill_ms = g.prefill_ms, .step_ms = g.step_ms, .device_memory_bytes = device_memory_used() - memory_before_});
-    if (energy_start && energy_end)
-      energy_per_token_j_.push_back(static_cast<double>(*energy_end - *energy_start) * 1e-3 / output_tokens());
+    if (energy_start && energy_end) {
+      m["energy_per_output_token_j"] = static_cast<double>(*energy_end - *energy_start) * 1e-3 / output_tokens();
+    }
     return m;
   }
 
@@ -177,18 +177,12 @@ class LlmGpuCase final : public CaseRun {
                   "a bug in the CUDA engine: report it with this case's parameters", kExitFailure);
   }
 
-  // Joules per output token of each generation, where NVML can tell. Not a metric: every metric
-  // must have a value in every environment, and the counter is missing on some.
+  // Where the energy metric comes from, or why it is absent (it is an optional metric).
   nlohmann::json energy_info() const {
     nlohmann::json j{{"source", "NVML nvmlDeviceGetTotalEnergyConsumption before and after each generation "
-                                "(whole GPU) / (batch x generate)"}};
+                                "(whole GPU) / (batch x generate)"},
+                     {"note", "the counter's update interval (tens of ms on some GPUs) blurs short generations"}};
     if (!energy_.available()) j["unavailable_reason"] = energy_.unavailable_reason();
-    if (!energy_per_token_j_.empty()) {
-      j["energy_per_output_token_j"] = energy_per_token_j_;
-      j["median_energy_per_output_token_j"] = stats::median(energy_per_token_j_);
-      j["note"] = "one value per repetition, warm-up repetitions first; the counter's update interval (tens of ms "
-                  "on some GPUs) blurs short generations";
-    }
     return j;
   }
 
@@ -201,7 +195,6 @@ class LlmGpuCase final : public CaseRun {
   std::vector<std::vector<std::int32_t>> prompts_;
   FloorTimes floors_;
   EnergyMeter energy_;
-  std::vector<double> energy_per_token_j_;
   nlohmann::json verification_;
 };
 

@@ -44,6 +44,11 @@ std::vector<MetricSpec> metric_specs() {
       {.name = "prefill_gemm_efficiency", .unit = "fraction", .better = Better::Higher,
        .help = "prefill floor / ttft_ms; floor = FLOPs prefill must do (projections, causal attention, lm_head of "
                "the last position) / this GPU's measured cuBLAS bf16 GEMM rate (8192^3)"},
+      {.name = "energy_per_output_token_j", .unit = "J/token", .better = Better::Lower,
+       .help = "GPU energy over the whole generation (NVML's total-energy counter, read before and after) / "
+               "output tokens (batch x generate); prefill energy included. Recorded only where the GPU has the "
+               "counter (Volta and newer; not a MIG instance)",
+       .optional = true},
   };
 }
 
