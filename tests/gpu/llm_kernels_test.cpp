@@ -280,9 +280,12 @@ void check_gemv_against_double_dot(int n, int k, const std::vector<int>& row_cou
 
 // Every row count 1..8 on a weight of few rows (on an H200 8 warps share each feature), a feature
 // count that is not a multiple of the features per block, a k that is not a multiple of what a warp
-// reads per round; then a weight of many long rows (one warp per feature, 8 loads per lane in flight).
+// reads per round; then weights whose rows are shared by 4 and 2 warps, and one of many long rows
+// (one warp per feature).
 TEST_F(LlmKernels, GemvMatchesDoubleDot) {
   check_gemv_against_double_dot(1003, 4096 + 24, {1, 2, 3, 4, 5, 6, 7, 8}, rng_, stream());
+  check_gemv_against_double_dot(3001, 264, {2}, rng_, stream());
+  check_gemv_against_double_dot(5001, 264, {1, 3}, rng_, stream());
   check_gemv_against_double_dot(9001, 8192 + 8, {1, 8}, rng_, stream());
 }
 
