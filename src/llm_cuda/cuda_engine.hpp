@@ -6,7 +6,8 @@
 // One forward pass, top to bottom (each step one kernel or one GEMM, see kernels.hpp):
 //   embed_tokens -> per layer [rms_norm -> qkv GEMM (q, k, v weights fused) -> rope_and_store_kv ->
 //   attention (prefill: flash-style causal; decode: split-K over the cache) -> o GEMM + residual ->
-//   rms_norm -> gate_up GEMM (fused) -> swiglu -> down GEMM + residual] -> rms_norm (last positions)
+//   rms_norm -> gate_up GEMM (fused) -> swiglu (in the GEMV's epilogue when decode uses the GEMV) ->
+//   down GEMM + residual] -> rms_norm (last positions)
 //   -> lm_head GEMM -> argmax.
 // Prefill GEMMs use cuBLAS; decode GEMMs (rows = batch) use the GEMV kernel or cuBLAS, whichever
 // CudaEngineOptions::decode_gemm names ("auto": measured per weight shape at construction). Decode

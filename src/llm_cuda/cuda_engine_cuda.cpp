@@ -156,6 +156,8 @@ struct CudaEngine::Impl {
     prompt_tokens = memory.allocate<std::int32_t>(whole);
     tokens = memory.allocate<std::int32_t>(options.max_batch);
     position = memory.allocate<int>(1);
+    argmax_slots = memory.allocate<kernels::ArgmaxSlot>(options.max_batch);
+    SB_CUDA_CHECK(cudaMemsetAsync(argmax_slots, 0, sizeof(kernels::ArgmaxSlot) * options.max_batch, stream.get()));
     host_prompt = cuda::pinned_array<std::int32_t>(static_cast<std::size_t>(whole));
     host_tokens = cuda::pinned_array<std::int32_t>(static_cast<std::size_t>(options.max_batch));
     host_position = cuda::pinned_array<int>(1);
@@ -173,6 +175,8 @@ struct CudaEngine::Impl {
   }
 
   // ---- one projection: the inputs and outputs of each are fixed by the forward pass ----
+  // GateUp includes SwiGLU (fused into the GEMV, after cuBLAS a kernel of its own), so that "auto"
+  // compares what each choice runs.
   void project(Projection p, int layer, int count, GemmImpl impl) {
     const DeviceLayer& l = model.layers[static_cast<std::size_t>(layer)];
     const int h = hidden(), i = intermediate();
@@ -187,7 +191,14 @@ struct CudaEngine::Impl {
     switch (p) {
       case Projection::Qkv: run(l.qkv, qkv_dim(), h, normed, h, qkv, false); break;
       case Projection::O: run(l.o, h, q_dim(), normed, q_dim(), x, true); break;
-      case Projection::GateUp: run(l.gate_up, 2 * i, h, normed, h, gate_up, false); break;
+      case Projection::GateUp:
+        if (impl == GemmImpl::Gemv) {
+          kernels::gemv_swiglu(l.gate_up, i, h, normed, h, count, gate_up, s);
+        } else {
+          cublas.linear(l.gate_up, 2 * i, h, normed, h, count, gate_up, false);
+          kernels::swiglu_in_place(gate_up, count, i, s);
+        }
+        break;
       case Projection::Down: run(l.down, h, i, gate_up, 2 * i, x, true); break;
       case Projection::LmHead:
         if (impl == GemmImpl::Gemv) {
@@ -229,8 +240,7 @@ struct CudaEngine::Impl {
     if (l.o_bias) kernels::add_bias(x, l.o_bias, count, hidden(), s);
 
     kernels::rms_norm(x, hidden(), l.post_norm, count, hidden(), eps, normed, s);
-    project(Projection::GateUp, layer, count, impl_for(Projection::GateUp, pass, count));
-    kernels::swiglu_in_place(gate_up, count, intermediate(), s);
+    project(Projection::GateUp, layer, count, impl_for(Projection::GateUp, pass, count));  // and SwiGLU
     project(Projection::Down, layer, count, impl_for(Projection::Down, pass, count));  // x += down_proj(swiglu)
   }
 
@@ -259,11 +269,13 @@ struct CudaEngine::Impl {
     kernels::embed_tokens(tokens, batch, model.embedding, hidden(), x, stream.get());
     for (int layer = 0; layer < config.num_layers; ++layer) layer_forward(layer, batch, attention_shape(batch), pass);
     final_logits(batch, x, hidden(), pass);
-    kernels::argmax(logits, batch, vocab(), tokens, position, stream.get());
+    kernels::argmax(logits, batch, vocab(), argmax_slots, tokens, position, stream.get());
   }
 
   // ---- decode GEMM choice ----
   void choose_decode_gemms() {
+    // The weights were just written; a GEMV reads its weight before the kernel ahead of it ends.
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream.get()));
     for (int p = 0; p < kProjectionCount; ++p) {
       if (options.decode_gemm == "gemv") {
         decode_impl[p] = GemmImpl::Gemv;
@@ -432,6 +444,7 @@ struct CudaEngine::Impl {
   std::int32_t* prompt_tokens = nullptr;
   std::int32_t* tokens = nullptr;  // the tokens a decode step feeds; argmax writes the next ones
   int* position = nullptr;         // the position a decode step feeds them at
+  kernels::ArgmaxSlot* argmax_slots = nullptr;  // [max_batch], zeroed
   cuda::PinnedArray<std::int32_t> host_prompt;
   cuda::PinnedArray<std::int32_t> host_tokens;
   cuda::PinnedArray<int> host_position;
@@ -519,7 +532,7 @@ CudaEngine::Generation CudaEngine::generate_greedy(const std::vector<std::vector
   };
   const Clock::time_point start = Clock::now();
   e.enqueue_prefill(prompts);
-  kernels::argmax(e.logits, batch, e.vocab(), e.tokens, nullptr, e.stream.get());
+  kernels::argmax(e.logits, batch, e.vocab(), e.argmax_slots, e.tokens, nullptr, e.stream.get());
   e.tokens_to_host(batch);
   g.prefill_ms = ms_since(start);
   collect();

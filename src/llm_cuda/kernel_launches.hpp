@@ -25,8 +25,10 @@ cudaError_t gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x
                  bool accumulate, cudaStream_t stream);
 cudaError_t gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_stride, int rows, float* out,
                  cudaStream_t stream);
-cudaError_t argmax(const float* logits, int rows, int vocab, std::int32_t* tokens, int* advance_position,
-                   cudaStream_t stream);
+cudaError_t gemv_swiglu(const bf16* gate_up_weight, int intermediate, int k, const bf16* x, std::int64_t x_row_stride,
+                        int rows, bf16* gate_up, cudaStream_t stream);
+cudaError_t argmax(const float* logits, int rows, int vocab, ArgmaxSlot* slots, std::int32_t* tokens,
+                   int* advance_position, cudaStream_t stream);
 cudaError_t fill_synthetic_weights(bf16* out, std::int64_t count, std::uint64_t stream_id, float offset, float scale,
                                    cudaStream_t stream);
 

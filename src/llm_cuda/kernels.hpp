@@ -86,16 +86,32 @@ void swiglu_in_place(bf16* gate_up, int rows, int intermediate, cudaStream_t str
 // weight [n, k] row-major (a Hugging Face projection), x rows `x_row_stride` elements apart, out
 // compact [rows, n]. A warp per output feature streams that weight row once with 16-byte loads for
 // all rows; fp32 accumulation. `accumulate`: out += (the residual add, as cuBLAS with beta = 1).
+// The GEMV starts reading its weight before the kernel launched just before it on the stream has
+// finished (programmatic dependent launch): that kernel must not write the weight.
 inline constexpr int kGemvMaxRows = 8;
 void gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_stride, int rows, bf16* out,
           bool accumulate, cudaStream_t stream);
 void gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_stride, int rows, float* out,
           cudaStream_t stream);  // fp32 out: the logits
+// The gate/up projection and SwiGLU in one pass: gate_up_weight [2 * intermediate, k] = [gate; up];
+// gate_up [rows, 2 * intermediate] gets in its first half of every row what gemv into gate_up followed
+// by swiglu_in_place leaves there, bit for bit (the second half is not written). One warp reads the
+// gate and the up row of a feature together, so the [rows, 2 * intermediate] product is never stored.
+void gemv_swiglu(const bf16* gate_up_weight, int intermediate, int k, const bf16* x, std::int64_t x_row_stride,
+                 int rows, bf16* gate_up, cudaStream_t stream);
 
 // tokens[r] = the index of the largest of logits[r, 0 .. vocab) (the lowest such index on ties, as
-// torch.argmax). When advance_position is not null, also ++*advance_position: the decode step that
-// produced these logits is done, the next one feeds the new tokens at the next position.
-void argmax(const float* logits, int rows, int vocab, std::int32_t* tokens, int* advance_position, cudaStream_t stream);
+// torch.argmax; NaN logits are skipped, a row of NaN gives 0). When advance_position is not null, also
+// ++*advance_position: the decode step that produced these logits is done, the next one feeds the new
+// tokens at the next position. Several blocks share a row and meet in `slots` (one per row), which
+// must be zeroed (cudaMemset) before the first call and are left zeroed by every call; calls that
+// share slots must not run concurrently.
+struct ArgmaxSlot {
+  unsigned long long best;
+  unsigned finished_blocks;
+};
+void argmax(const float* logits, int rows, int vocab, ArgmaxSlot* slots, std::int32_t* tokens, int* advance_position,
+            cudaStream_t stream);
 
 // out[i] = bf16(synthetic::weight(offset, scale, stream_id, i)) for i < count (llm/synthetic_generator.hpp):
 // bit for bit the host's synthetic weights rounded to bf16.

@@ -109,9 +109,18 @@ void gemv(const bf16* weight, int n, int k, const bf16* x, std::int64_t x_row_st
   if (n > 0) SB_CUDA_CHECK(launch::gemv(weight, n, k, x, x_row_stride, rows, out, stream));
 }
 
-void argmax(const float* logits, int rows, int vocab, std::int32_t* tokens, int* advance_position, cudaStream_t stream) {
+void gemv_swiglu(const bf16* gate_up_weight, int intermediate, int k, const bf16* x, std::int64_t x_row_stride,
+                 int rows, bf16* gate_up, cudaStream_t stream) {
+  check_gemv(gate_up_weight, k, x, x_row_stride, rows, gate_up);
+  if (intermediate > 0) {
+    SB_CUDA_CHECK(launch::gemv_swiglu(gate_up_weight, intermediate, k, x, x_row_stride, rows, gate_up, stream));
+  }
+}
+
+void argmax(const float* logits, int rows, int vocab, ArgmaxSlot* slots, std::int32_t* tokens, int* advance_position,
+            cudaStream_t stream) {
   if (vocab <= 0) throw Error(fmt::format("argmax over a vocabulary of {}", vocab), "check the model config");
-  if (rows > 0) SB_CUDA_CHECK(launch::argmax(logits, rows, vocab, tokens, advance_position, stream));
+  if (rows > 0) SB_CUDA_CHECK(launch::argmax(logits, rows, vocab, slots, tokens, advance_position, stream));
 }
 
 void fill_synthetic_weights(bf16* out, std::int64_t count, std::uint64_t stream_id, float offset, float scale,

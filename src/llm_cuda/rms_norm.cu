@@ -11,6 +11,8 @@ namespace {
 __global__ void rms_norm_kernel(const uint4* __restrict__ x, std::int64_t x_row_stride_vectors,
                                 const uint4* __restrict__ weight, int vectors_per_row, float inverse_hidden,
                                 float eps, uint4* __restrict__ out) {
+  let_next_kernel_start();
+  wait_for_previous_kernel();
   const uint4* row = x + blockIdx.x * x_row_stride_vectors;
   float sum_of_squares = 0;
   for (int i = threadIdx.x; i < vectors_per_row; i += blockDim.x) {
@@ -38,10 +40,9 @@ cudaError_t launch::rms_norm(const bf16* x, std::int64_t x_row_stride, const bf1
   // One vector per thread where the row allows it (hidden 4096: 512 threads), at least a warp.
   const int vectors = hidden / 8;
   const int threads = std::clamp((vectors + 31) / 32 * 32, 32, 1024);
-  rms_norm_kernel<<<rows, threads, 0, stream>>>(reinterpret_cast<const uint4*>(x), x_row_stride / 8,
-                                                reinterpret_cast<const uint4*>(weight), vectors,
-                                                1.0f / static_cast<float>(hidden), eps, reinterpret_cast<uint4*>(out));
-  return cudaGetLastError();
+  return launch_overlapping(rms_norm_kernel, rows, threads, stream, reinterpret_cast<const uint4*>(x), x_row_stride / 8,
+                            reinterpret_cast<const uint4*>(weight), vectors, 1.0f / static_cast<float>(hidden), eps,
+                            reinterpret_cast<uint4*>(out));
 }
 
 }  // namespace sb::llm::kernels

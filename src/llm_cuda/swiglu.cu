@@ -9,6 +9,8 @@ namespace sb::llm::kernels {
 namespace {
 
 __global__ void swiglu_kernel(uint4* gate_up, std::int64_t rows, int vectors_per_half) {
+  let_next_kernel_start();
+  wait_for_previous_kernel();
   const std::int64_t count = rows * vectors_per_half;
   const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * blockDim.x;
   for (std::int64_t i = static_cast<std::int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
@@ -28,8 +30,8 @@ __global__ void swiglu_kernel(uint4* gate_up, std::int64_t rows, int vectors_per
 cudaError_t launch::swiglu_in_place(bf16* gate_up, int rows, int intermediate, cudaStream_t stream) {
   const std::int64_t vectors = static_cast<std::int64_t>(rows) * (intermediate / 8);
   const int blocks = static_cast<int>(std::min<std::int64_t>((vectors + 255) / 256, 65535));
-  swiglu_kernel<<<blocks, 256, 0, stream>>>(reinterpret_cast<uint4*>(gate_up), rows, intermediate / 8);
-  return cudaGetLastError();
+  return launch_overlapping(swiglu_kernel, blocks, 256, stream, reinterpret_cast<uint4*>(gate_up),
+                            static_cast<std::int64_t>(rows), intermediate / 8);
 }
 
 }  // namespace sb::llm::kernels

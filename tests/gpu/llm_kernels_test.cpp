@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -239,21 +240,21 @@ TEST_F(LlmKernels, SwigluInPlaceMatchesCpu) {
   }
 }
 
-// Every row count 1..8, a feature count that is not a multiple of the 8 features per block, a k that
-// is not a multiple of the 4 x 256 elements a warp reads per round, strided input rows.
-TEST_F(LlmKernels, GemvMatchesDoubleDot) {
-  const int n = 1003, k = 4096 + 24;
+// out (+)= weight x against double-precision dot products, for the given row counts, with strided
+// input rows (k + 16 apart) and a residual to accumulate onto.
+void check_gemv_against_double_dot(int n, int k, const std::vector<int>& row_counts, std::mt19937_64& rng,
+                                   cudaStream_t stream) {
   const std::int64_t stride = k + 16;
-  const auto weight = random_bf16(static_cast<std::size_t>(n) * k, rng_, -1, 1);
-  const auto x = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows * stride), rng_, -1, 1);
-  const auto residual = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows) * n, rng_, -4, 4);
+  const auto weight = random_bf16(static_cast<std::size_t>(n) * k, rng, -1, 1);
+  const auto x = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows * stride), rng, -1, 1);
+  const auto residual = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows) * n, rng, -4, 4);
   const auto d_w = to_device(weight);
   const auto d_x = to_device(x);
-  for (int rows = 1; rows <= kernels::kGemvMaxRows; ++rows) {
+  for (const int rows : row_counts) {
     auto d_out = to_device(residual);
     auto d_logits = cuda::device_array<float>(static_cast<std::size_t>(rows) * n);
-    kernels::gemv(as_bf16(d_w), n, k, as_bf16(d_x), stride, rows, as_bf16(d_out), true, stream());
-    kernels::gemv(as_bf16(d_w), n, k, as_bf16(d_x), stride, rows, d_logits.get(), stream());
+    kernels::gemv(as_bf16(d_w), n, k, as_bf16(d_x), stride, rows, as_bf16(d_out), true, stream);
+    kernels::gemv(as_bf16(d_w), n, k, as_bf16(d_x), stride, rows, d_logits.get(), stream);
     const auto out = to_host<std::uint16_t>(d_out.get(), static_cast<std::size_t>(rows) * n);
     const auto logits = to_host<float>(d_logits.get(), static_cast<std::size_t>(rows) * n);
     for (int r = 0; r < rows; ++r) {
@@ -264,16 +265,67 @@ TEST_F(LlmKernels, GemvMatchesDoubleDot) {
           dot += p;
           magnitude += std::abs(p);
         }
-        // Each lane sums k / 32 products in order, then 5 shuffle levels: error <= (k/32 + 5) u32 sum|w x|.
-        const double fp32_bound = (k / 32 + 8) * kFp32Roundoff * magnitude;
-        ASSERT_NEAR(logits[r * n + j], dot, fp32_bound) << "rows " << rows << " r " << r << " j " << j;
+        // Each lane sums at most k / 32 products in order, then 5 shuffle levels and at most 7 adds of
+        // the warps sharing a feature: error <= (k/32 + 12) u32 sum|w x|.
+        const double fp32_bound = (k / 32 + 12) * kFp32Roundoff * magnitude;
+        ASSERT_NEAR(logits[r * n + j], dot, fp32_bound) << "n " << n << " rows " << rows << " r " << r << " j " << j;
         const double with_residual = dot + value(residual[r * n + j]);
         ASSERT_NEAR(value(out[r * n + j]), with_residual,
                     kBf16Roundoff * std::abs(with_residual) + 1.01 * (fp32_bound + kFp32Roundoff * std::abs(with_residual)))
-            << "rows " << rows << " r " << r << " j " << j;
+            << "n " << n << " rows " << rows << " r " << r << " j " << j;
       }
     }
   }
+}
+
+// Every row count 1..8 on a weight of few rows (on an H200 8 warps share each feature), a feature
+// count that is not a multiple of the features per block, a k that is not a multiple of what a warp
+// reads per round; then weights whose rows are shared by 4 and 2 warps, and one of many long rows
+// (one warp per feature).
+TEST_F(LlmKernels, GemvMatchesDoubleDot) {
+  check_gemv_against_double_dot(1003, 4096 + 24, {1, 2, 3, 4, 5, 6, 7, 8}, rng_, stream());
+  check_gemv_against_double_dot(3001, 264, {2}, rng_, stream());
+  check_gemv_against_double_dot(5001, 264, {1, 3}, rng_, stream());
+  check_gemv_against_double_dot(9001, 8192 + 8, {1, 8}, rng_, stream());
+}
+
+void check_gemv_swiglu_equals_gemv_then_swiglu(int intermediate, int k, const std::vector<int>& row_counts,
+                                               std::mt19937_64& rng, cudaStream_t stream) {
+  const std::int64_t stride = k + 8;
+  const auto weight = random_bf16(static_cast<std::size_t>(2 * intermediate) * k, rng, -1, 1);
+  const auto x = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows * stride), rng, -1, 1);
+  const auto untouched = random_bf16(static_cast<std::size_t>(kernels::kGemvMaxRows) * 2 * intermediate, rng, -4, 4);
+  const auto d_w = to_device(weight);
+  const auto d_x = to_device(x);
+  for (const int rows : row_counts) {
+    auto d_unfused = to_device(untouched);
+    auto d_fused = to_device(untouched);
+    kernels::gemv(as_bf16(d_w), 2 * intermediate, k, as_bf16(d_x), stride, rows, as_bf16(d_unfused), false, stream);
+    kernels::swiglu_in_place(as_bf16(d_unfused), rows, intermediate, stream);
+    kernels::gemv_swiglu(as_bf16(d_w), intermediate, k, as_bf16(d_x), stride, rows, as_bf16(d_fused), stream);
+    const std::size_t count = static_cast<std::size_t>(rows) * 2 * intermediate;
+    const auto unfused = to_host<std::uint16_t>(d_unfused.get(), count);
+    const auto fused = to_host<std::uint16_t>(d_fused.get(), count);
+    int nonzero = 0;
+    for (int r = 0; r < rows; ++r) {
+      for (int i = 0; i < intermediate; ++i) {
+        const std::size_t at = static_cast<std::size_t>(r) * 2 * intermediate + i;
+        ASSERT_EQ(fused[at], unfused[at]) << "intermediate " << intermediate << " rows " << rows << " r " << r << " i " << i;
+        ASSERT_EQ(fused[at + intermediate], untouched[at + intermediate]) << "the up half is not written";
+        nonzero += value(fused[at]) != 0;
+      }
+    }
+    EXPECT_GT(nonzero, rows * intermediate / 2) << "random inputs give mostly nonzero products";
+  }
+}
+
+// The fused gate/up GEMV with SwiGLU leaves, bit for bit, what the GEMV into the whole gate_up
+// buffer followed by swiglu_in_place leaves in the first half of every row; the second half is not
+// written. Every row count with a k that is not a multiple of what a warp reads per round and
+// strided input rows (on an H200 4 warps share each feature), then Llama 3.1 8B's shape.
+TEST_F(LlmKernels, GemvSwigluEqualsGemvThenSwiglu) {
+  check_gemv_swiglu_equals_gemv_then_swiglu(1000, 2048 + 40, {1, 2, 3, 4, 5, 6, 7, 8}, rng_, stream());
+  check_gemv_swiglu_equals_gemv_then_swiglu(14336, 4096, {1, 8}, rng_, stream());
 }
 
 TEST_F(LlmKernels, GemvRejectsMoreRowsThanItHandles) {
@@ -294,20 +346,47 @@ TEST_F(LlmKernels, ArgmaxTakesTheFirstMaximumAndAdvancesThePosition) {
   const auto d_logits = to_device(logits);
   auto d_tokens = cuda::device_array<std::int32_t>(rows);
   auto d_position = to_device(std::vector<int>{41});
+  auto d_slots = cuda::device_array<kernels::ArgmaxSlot>(rows);
+  SB_CUDA_CHECK(cudaMemset(d_slots.get(), 0, sizeof(kernels::ArgmaxSlot) * rows));
 
-  kernels::argmax(d_logits.get(), rows, vocab, d_tokens.get(), d_position.get(), stream());
+  kernels::argmax(d_logits.get(), rows, vocab, d_slots.get(), d_tokens.get(), d_position.get(), stream());
   EXPECT_EQ(to_host<std::int32_t>(d_tokens.get(), rows), (std::vector<std::int32_t>{70000, 5, 0, vocab - 1}));
   EXPECT_EQ(to_host<int>(d_position.get(), 1)[0], 42);
-  kernels::argmax(d_logits.get(), rows, vocab, d_tokens.get(), nullptr, stream());
+  kernels::argmax(d_logits.get(), rows, vocab, d_slots.get(), d_tokens.get(), nullptr, stream());
   EXPECT_EQ(to_host<int>(d_position.get(), 1)[0], 42) << "no position to advance: left alone";
 
   std::uniform_real_distribution<float> u(-10, 10);  // random rows: the CPU reference's argmax
-  for (float& v : logits) v = u(rng_);
-  const auto d_random = to_device(logits);
-  kernels::argmax(d_random.get(), rows, vocab, d_tokens.get(), nullptr, stream());
-  const auto tokens = to_host<std::int32_t>(d_tokens.get(), rows);
-  for (int r = 0; r < rows; ++r)
-    EXPECT_EQ(tokens[r], argmax(std::span<const float>(logits).subspan(static_cast<std::size_t>(r) * vocab, vocab)));
+  for (int round = 0; round < 3; ++round) {          // the slots are reused: each call leaves them zeroed
+    for (float& v : logits) v = u(rng_);
+    const auto d_random = to_device(logits);
+    kernels::argmax(d_random.get(), rows, vocab, d_slots.get(), d_tokens.get(), nullptr, stream());
+    const auto tokens = to_host<std::int32_t>(d_tokens.get(), rows);
+    for (int r = 0; r < rows; ++r)
+      EXPECT_EQ(tokens[r], argmax(std::span<const float>(logits).subspan(static_cast<std::size_t>(r) * vocab, vocab)))
+          << "round " << round << " row " << r;
+  }
+  for (const std::uint8_t byte : to_host<std::uint8_t>(d_slots.get(), sizeof(kernels::ArgmaxSlot) * rows))
+    ASSERT_EQ(byte, 0) << "the slots are left zeroed";
+}
+
+// NaN logits are skipped (a row of them gives token 0), -0 and +0 tie (the lower index wins), and
+// -inf is a candidate like any other value; a short vocabulary uses fewer blocks than a long one.
+TEST_F(LlmKernels, ArgmaxSkipsNanAndTiesSignedZeros) {
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const int vocab = 1001, rows = 4;
+  std::vector<float> logits(static_cast<std::size_t>(rows) * vocab, -inf);
+  logits[0 * vocab + 3] = nan;
+  logits[0 * vocab + 900] = -1;                                   // NaN elsewhere is not the maximum
+  std::fill(logits.begin() + vocab, logits.begin() + 2 * vocab, nan);  // all NaN: token 0
+  logits[2 * vocab + 700] = 0.0f;
+  logits[2 * vocab + 600] = -0.0f;                                // equal to +0: the lower index
+  logits[3 * vocab + 17] = -inf;                                  // every value -inf: the first index
+  const auto d_logits = to_device(logits);
+  auto d_tokens = cuda::device_array<std::int32_t>(rows);
+  auto d_slots = cuda::device_array<kernels::ArgmaxSlot>(rows);
+  SB_CUDA_CHECK(cudaMemset(d_slots.get(), 0, sizeof(kernels::ArgmaxSlot) * rows));
+  kernels::argmax(d_logits.get(), rows, vocab, d_slots.get(), d_tokens.get(), nullptr, stream());
+  EXPECT_EQ(to_host<std::int32_t>(d_tokens.get(), rows), (std::vector<std::int32_t>{900, 0, 600, 0}));
 }
 
 // Every element of every tensor of tiny, and a sample of an 8B-sized tensor (58.7 M elements), equal
