@@ -4,7 +4,7 @@
 # returns at most 8 files), with summary.txt beside it.
 #
 #   tools/gpu_validation.sh [STEP...]
-#     steps: build test env sanity torch sampler micro oci llm peer oci-micro oci-command (default: all)
+#     steps: build test gputest env sanity torch sampler micro oci llm peer oci-micro oci-command (default: all)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/.
 set -uo pipefail
@@ -32,6 +32,14 @@ if want test; then
   ctest --test-dir build-release --output-on-failure -j 4 > "$OUT/ctest.log" 2>&1
   tail -n 25 "$OUT/ctest.log" | tee -a "$OUT/summary.txt"
   grep -E "Skipped|SKIPPED" "$OUT/ctest.log" | head -20 | tee -a "$OUT/summary.txt"
+fi
+if want gputest; then
+  log "ctest -L gpu (GPU tests only), then the LLM kernels' and engine's speed prints"
+  ctest --test-dir build-release -L gpu --output-on-failure > "$OUT/ctest-gpu.log" 2>&1
+  tail -n 15 "$OUT/ctest-gpu.log" | tee -a "$OUT/summary.txt"
+  SPARKBENCH_LLM_PERF=1 build-release/tests/sparkbench_gpu_tests --gtest_filter='*Perf*:*Speed*' \
+    > "$OUT/llm-perf.log" 2>&1
+  grep -vE "^\[ *(RUN|OK) " "$OUT/llm-perf.log" | tail -n 40 | tee -a "$OUT/summary.txt"
 fi
 if want env; then
   log "env"
