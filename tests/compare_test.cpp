@@ -407,13 +407,16 @@ TEST(CompareFindings, CpusetNamesTheLayerItSlowedAndTheLayersItLeftAlone) {
   const auto scaling = normal_samples(20, 2.0e8, 2.0e6, 11);
   const auto syscall = normal_samples(20, 60, 1, 12);
   const auto memory = normal_samples(20, 11, 0.2, 13);
+  const auto faults = normal_samples(20, 250, 2, 14);  // ns per fault, 10% faster in the candidate
   const auto c = compare_one_each(
       {make_case("cpu_scaling/threads=all", "cpu-scaling", scaling, Better::Higher),
        make_case("syscall/call=clock_gettime", "cpu-syscall", syscall),
-       make_case("memory_bandwidth/threads=1", "cpu-memory", memory, Better::Higher)},
+       make_case("memory_bandwidth/threads=1", "cpu-memory", memory, Better::Higher),
+       make_case("page_faults/size_mib=64", "cpu-pagefault", faults)},
       {make_case("cpu_scaling/threads=all", "cpu-scaling", scaled(scaling, 0.5), Better::Higher),
        make_case("syscall/call=clock_gettime", "cpu-syscall", normal_samples(20, 60, 1, 22)),
-       make_case("memory_bandwidth/threads=1", "cpu-memory", normal_samples(20, 11, 0.2, 23), Better::Higher)},
+       make_case("memory_bandwidth/threads=1", "cpu-memory", normal_samples(20, 11, 0.2, 23), Better::Higher),
+       make_case("page_faults/size_mib=64", "cpu-pagefault", scaled(faults, 0.9))},
       fast_options(), env_b, env_k);
   ASSERT_FALSE(c.findings.empty());
   const auto& top = c.findings[0];
@@ -422,7 +425,10 @@ TEST(CompareFindings, CpusetNamesTheLayerItSlowedAndTheLayersItLeftAlone) {
   EXPECT_TRUE(contains(top.evidence, "cpu-scaling cases 2.0x slower on geometric mean (1 of 1 significantly slower: "
                                      "cpu_scaling/threads=all +100.0%)"))
       << top.evidence;
-  EXPECT_TRUE(contains(top.evidence, "unchanged: cpu-memory (1 case), cpu-syscall (1 case)")) << top.evidence;
+  // The layer that slowed first, then the one that got faster, then those that did not move.
+  EXPECT_TRUE(contains(top.evidence, "cpu_scaling/threads=all +100.0%); cpu-pagefault cases not slower (1 of 1 "
+                                     "significantly faster); unchanged: cpu-memory (1 case), cpu-syscall (1 case)"))
+      << top.evidence;
   // "ulimits.nproc.soft" is a ulimit, not a shared library ("libcublas.so"): no GPU-software finding.
   EXPECT_EQ(find_finding(c, "driver, CUDA or library"), nullptr);
   const auto nproc = std::find_if(c.env_differences.begin(), c.env_differences.end(),

@@ -93,19 +93,21 @@ bool any_significant(const Cases& cases) {
   return std::any_of(cases.begin(), cases.end(), [](auto* c) { return c->primary.significant; });
 }
 
-// The group's cases layer by layer: each layer that moved with its outcome, the layers where
-// nothing moved by name ("unchanged: cpu-memory (1 case), cpu-syscall (2 cases)"), so that the
+// The group's cases layer by layer: the layers with a slower case first, then those that only got
+// faster, each with its outcome, then the layers where nothing moved by name ("unchanged: cpu-memory (1 case), cpu-syscall (2 cases)"), so that the
 // layer a restriction hits stands out from the ones it leaves alone.
 std::string per_layer_outcome(const Cases& group) {
   std::map<std::string, Cases> by_layer;
   for (const auto* c : group) by_layer[c->layer].push_back(c);
-  std::vector<std::string> moved, unchanged;
+  std::vector<std::string> slowed, sped_up, unchanged;
   for (const auto& [layer, cases] : by_layer) {
-    if (any_significant(cases)) moved.push_back(group_outcome(cases, layer));
+    if (any_slower(cases)) slowed.push_back(group_outcome(cases, layer));
+    else if (any_significant(cases)) sped_up.push_back(group_outcome(cases, layer));
     else unchanged.push_back(fmt::format("{} ({} {})", layer, cases.size(), cases.size() == 1 ? "case" : "cases"));
   }
-  if (!unchanged.empty()) moved.push_back("unchanged: " + join(unchanged, ", "));
-  return join(moved, "; ");
+  slowed.insert(slowed.end(), sped_up.begin(), sped_up.end());
+  if (!unchanged.empty()) slowed.push_back("unchanged: " + join(unchanged, ", "));
+  return join(slowed, "; ");
 }
 
 std::string value_text(const json& v) {
