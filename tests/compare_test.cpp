@@ -383,7 +383,7 @@ TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {
   EXPECT_EQ(top.title, "Less CPU in the candidate (cgroup quota or cpuset)");
   EXPECT_TRUE(contains(top.evidence, "cgroup.cpu_max: baseline max 100000, candidate 200000 100000")) << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "cgroup.cpuset: baseline 0-15, candidate 0-1")) << top.evidence;
-  EXPECT_TRUE(contains(top.evidence, "cpu-layer cases 2.0x slower on geometric mean (2 of 2 significantly slower"))
+  EXPECT_TRUE(contains(top.evidence, "cpu-compute cases 2.0x slower on geometric mean (2 of 2 significantly slower"))
       << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "gpu-layer cases unchanged")) << top.evidence;
   const auto* split = find_finding(c, "Where the slowdown is");
@@ -393,6 +393,51 @@ TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {
   EXPECT_EQ(find_finding(c, "Same performance"), nullptr);
   EXPECT_EQ(find_finding(c, "throttled"), nullptr);  // no telemetry, no throttling claim
   for (std::size_t i = 0; i < c.findings.size(); ++i) EXPECT_EQ(c.findings[i].rank, static_cast<int>(i) + 1);
+}
+
+// The snapshot fields that a container with --cpuset-cpus 0 changes on a 2-CPU host, as a real
+// native-vs-podman run recorded them, together with the lower nproc ulimit podman sets.
+TEST(CompareFindings, CpusetNamesTheLayerItSlowedAndTheLayersItLeftAlone) {
+  const json env_b = {{"cgroup", {{"cpuset_effective_cpus", "0-1"}, {"cpuset_effective_count", 2}}},
+                      {"cpu", {{"affinity_list", "0-1"}, {"affinity_count", 2}}},
+                      {"ulimits", {{"nproc", {{"soft", 96365}, {"hard", 96365}}}}}};
+  const json env_k = {{"cgroup", {{"cpuset_effective_cpus", "0"}, {"cpuset_effective_count", 1}}},
+                      {"cpu", {{"affinity_list", "0"}, {"affinity_count", 1}}},
+                      {"ulimits", {{"nproc", {{"soft", 32768}, {"hard", 32768}}}}}};
+  const auto scaling = normal_samples(20, 2.0e8, 2.0e6, 11);
+  const auto syscall = normal_samples(20, 60, 1, 12);
+  const auto memory = normal_samples(20, 11, 0.2, 13);
+  const auto faults = normal_samples(20, 250, 2, 14);  // ns per fault, 10% faster in the candidate
+  const auto c = compare_one_each(
+      {make_case("cpu_scaling/threads=all", "cpu-scaling", scaling, Better::Higher),
+       make_case("syscall/call=clock_gettime", "cpu-syscall", syscall),
+       make_case("memory_bandwidth/threads=1", "cpu-memory", memory, Better::Higher),
+       make_case("page_faults/size_mib=64", "cpu-pagefault", faults)},
+      {make_case("cpu_scaling/threads=all", "cpu-scaling", scaled(scaling, 0.5), Better::Higher),
+       make_case("syscall/call=clock_gettime", "cpu-syscall", normal_samples(20, 60, 1, 22)),
+       make_case("memory_bandwidth/threads=1", "cpu-memory", normal_samples(20, 11, 0.2, 23), Better::Higher),
+       make_case("page_faults/size_mib=64", "cpu-pagefault", scaled(faults, 0.9))},
+      fast_options(), env_b, env_k);
+  ASSERT_FALSE(c.findings.empty());
+  const auto& top = c.findings[0];
+  EXPECT_EQ(top.title, "Less CPU in the candidate (cgroup quota or cpuset)");
+  EXPECT_TRUE(contains(top.evidence, "cgroup.cpuset_effective_cpus: baseline 0-1, candidate 0")) << top.evidence;
+  EXPECT_TRUE(contains(top.evidence, "cpu-scaling cases 2.0x slower on geometric mean (1 of 1 significantly slower: "
+                                     "cpu_scaling/threads=all +100.0%)"))
+      << top.evidence;
+  // The layer that slowed first, then the one that got faster, then those that did not move.
+  EXPECT_TRUE(contains(top.evidence, "cpu_scaling/threads=all +100.0%); cpu-pagefault cases not slower (1 of 1 "
+                                     "significantly faster); unchanged: cpu-memory (1 case), cpu-syscall (1 case)"))
+      << top.evidence;
+  // "ulimits.nproc.soft" is a ulimit, not a shared library ("libcublas.so"): no GPU-software finding.
+  EXPECT_EQ(find_finding(c, "driver, CUDA or library"), nullptr);
+  const auto nproc = std::find_if(c.env_differences.begin(), c.env_differences.end(),
+                                  [](auto& d) { return d.path == "ulimits.nproc.soft"; });
+  ASSERT_NE(nproc, c.env_differences.end());
+  EXPECT_EQ(nproc->importance, diff_environments({{"ulimits", {{"nofile", 1024}}}}, {{"ulimits", {{"nofile", 64}}}})[0].importance);
+  const auto library = diff_environments({{"loaded", {{"libcublas.so.13", "a"}}}}, {{"loaded", {{"libcublas.so.13", "b"}}}});
+  ASSERT_EQ(library.size(), 1u);
+  EXPECT_GT(library[0].importance, nproc->importance);
 }
 
 TEST(CompareFindings, SmallerSharedMemoryAndMemoryLimitInTheCandidate) {

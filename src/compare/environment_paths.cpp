@@ -33,6 +33,15 @@ std::string last_key(const std::string& path) {
   return dot == std::string::npos ? p : p.substr(dot + 1);
 }
 
+// "libcublas.so" or "libcublas.so.13", but not "ulimits.nproc.soft".
+bool names_shared_library(std::string_view path) {
+  for (auto at = path.find(".so"); at != std::string_view::npos; at = path.find(".so", at + 1)) {
+    const auto after = at + 3;
+    if (after == path.size() || path[after] == '.' || path[after] == '[' || path[after] == ']') return true;
+  }
+  return false;
+}
+
 bool relevant_env_var(const std::string& name) {
   static const std::string_view kPrefixes[] = {"CUDA_", "NVIDIA_", "NCCL_", "CUBLAS", "OMP_", "GOMP_",
                                                "KMP_",  "OPENBLAS_", "MKL_", "LD_LIBRARY_PATH", "LD_PRELOAD"};
@@ -49,8 +58,9 @@ Aspect classify(const std::string& raw_path) {
   }
   if (section == "container") return Aspect::Container;
   static const std::string_view kGpuSoftware[] = {"cublas", "cudnn", "cudart", "libcuda", "nccl", "nvrtc",
-                                                  "runtime_version", "cuda_version", "cuda_driver", ".so"};
-  if (section == "cuda" || section == "libraries" || has_any(path, kGpuSoftware)) return Aspect::GpuSoftware;
+                                                  "runtime_version", "cuda_version", "cuda_driver"};
+  if (section == "cuda" || section == "libraries" || has_any(path, kGpuSoftware) || names_shared_library(path))
+    return Aspect::GpuSoftware;
   static const std::string_view kCpuLimit[] = {"quota", "cpu_max", "cpu.max", "cpus_allowed", "allowed_cpus",
                                                "affinity", "nano_cpus", "cpu_limit"};
   if (has_any(path, kCpuLimit) || (has(path, "cpuset") && !has(path, "mems")) || last_key(path) == "cpus") {

@@ -30,6 +30,12 @@ bool slower(const CaseComparison& c) { return comparable(c) && c.primary.signifi
 bool any_slower(const Cases& cases) { return std::any_of(cases.begin(), cases.end(), [](auto* c) { return slower(*c); }); }
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : std::string(separator)) + p;
+  return out;
+}
+
 // The candidate's cost relative to the baseline (2.0 = takes twice as long / half the throughput).
 double cost_ratio(const CaseComparison& c) { return 1 + c.primary.overhead_pct / 100; }
 
@@ -81,6 +87,27 @@ std::string group_outcome(const Cases& group, std::string_view name) {
   return fmt::format("{} cases {} on geometric mean ({} of {} significantly slower: {})", name,
                      ratio_text(std::exp(log_sum / static_cast<double>(group.size()))), worse.size(), group.size(),
                      case_list(worse));
+}
+
+bool any_significant(const Cases& cases) {
+  return std::any_of(cases.begin(), cases.end(), [](auto* c) { return c->primary.significant; });
+}
+
+// The group's cases layer by layer: the layers with a slower case first, then those that only got
+// faster, each with its outcome, then the layers where nothing moved by name ("unchanged: cpu-memory (1 case), cpu-syscall (2 cases)"), so that the
+// layer a restriction hits stands out from the ones it leaves alone.
+std::string per_layer_outcome(const Cases& group) {
+  std::map<std::string, Cases> by_layer;
+  for (const auto* c : group) by_layer[c->layer].push_back(c);
+  std::vector<std::string> slowed, sped_up, unchanged;
+  for (const auto& [layer, cases] : by_layer) {
+    if (any_slower(cases)) slowed.push_back(group_outcome(cases, layer));
+    else if (any_significant(cases)) sped_up.push_back(group_outcome(cases, layer));
+    else unchanged.push_back(fmt::format("{} ({} {})", layer, cases.size(), cases.size() == 1 ? "case" : "cases"));
+  }
+  slowed.insert(slowed.end(), sped_up.begin(), sped_up.end());
+  if (!unchanged.empty()) slowed.push_back("unchanged: " + join(unchanged, ", "));
+  return join(slowed, "; ");
 }
 
 std::string value_text(const json& v) {
@@ -139,12 +166,6 @@ std::vector<const EnvDifference*> smaller_in_candidate(const Comparison& c, cons
     const auto b = limit_in(base_env, *d, d->baseline), v = limit_in(cand_env, *d, d->candidate);
     if (b && v && *v < *b) out.push_back(d);
   }
-  return out;
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : std::string(separator)) + p;
   return out;
 }
 
@@ -336,7 +357,7 @@ void add_less_cpu(const Comparison& c, std::vector<Scored>& out) {
   const auto cpu = comparable_cases(c, cpu_layer);
   const auto gpu = comparable_cases(c, [](const CaseComparison& cc) { return starts_with(cc.layer, "gpu"); });
   std::string evidence = difference_list(diffs);
-  for (const auto& outcome : {group_outcome(cpu, "cpu-layer"), group_outcome(gpu, "gpu-layer")}) {
+  for (const auto& outcome : {per_layer_outcome(cpu), group_outcome(gpu, "gpu-layer")}) {
     if (!outcome.empty()) evidence += "; " + outcome;
   }
   out.push_back({any_slower(cpu) ? 95.0 : 30.0,

@@ -6,6 +6,7 @@
 
 #include "core/version.hpp"
 #include "report/format.hpp"
+#include "report/layers.hpp"
 #include "report/report.hpp"
 #include "report/telemetry_view.hpp"
 
@@ -60,26 +61,39 @@ std::string table_header(const compare::Comparison& c, const char* welch_column)
       md_cell(c.baseline_label), md_cell(c.candidate_label), welch_column);
 }
 
+// One line per layer: which layers moved and which did not, before the numbers.
+std::string layer_overview(const std::vector<LayerOutcome>& layers) {
+  std::string out = "By layer (each workload isolates one layer of the system):\n\n";
+  for (const auto& l : layers) out += fmt::format("- **{}**: {}\n", md_cell(l.layer), l.summary);
+  return out + "\n";
+}
+
 std::string results_section(const compare::Comparison& c) {
   std::string out = "## Results\n\n";
-  std::string rows, secondary_rows;
+  const auto layers = layer_outcomes(c);
+  std::string tables, secondary_rows;
   std::size_t secondary_count = 0;
-  for (const auto& k : c.cases) {
-    if (!k.not_comparable.empty()) continue;
-    rows += metric_row(k.id, k.primary, true);
-    for (const auto& m : k.secondary) {
-      secondary_rows += metric_row(k.id, m, false);
-      ++secondary_count;
+  for (const auto& l : layers) {
+    std::string rows;
+    for (const auto* k : l.cases) {
+      if (!k->not_comparable.empty()) continue;
+      rows += metric_row(k->id, k->primary, true);
+      for (const auto& m : k->secondary) {
+        secondary_rows += metric_row(k->id, m, false);
+        ++secondary_count;
+      }
     }
+    if (!rows.empty()) tables += fmt::format("### {}\n\n", md_cell(l.layer)) + table_header(c, "Welch p (Holm)") + rows + "\n";
   }
-  if (rows.empty()) {
+  if (tables.empty()) {
     out += "No case could be compared.\n\n";
   } else {
+    out += layer_overview(layers);
     out += fmt::format(
         "Primary metric of each case: mean ± half-width of its 95% CI. Overhead is the candidate's extra cost "
         "(positive = {} worse than {}), from the ratio of medians, with its 95% bootstrap CI.\n\n",
         c.candidate_label, c.baseline_label);
-    out += table_header(c, "Welch p (Holm)") + rows + "\n";
+    out += tables;
   }
   if (secondary_count > 0) {
     out += fmt::format("<details><summary>Secondary metrics: {} {} (Welch p not adjusted)</summary>\n\n{}{}\n</details>\n\n",

@@ -1,6 +1,9 @@
 // The machine-readable comparison: everything the Markdown shows, at full precision.
+#include <cmath>
+
 #include "core/version.hpp"
 #include "report/format.hpp"
+#include "report/layers.hpp"
 #include "report/report.hpp"
 
 namespace sb::report {
@@ -68,6 +71,28 @@ json side_json(const std::string& label, const std::vector<record::RunRecord>& r
   return {{"label", label}, {"records", list}};
 }
 
+json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+// Keyed by layer name; medians are null where no case falls in their group.
+json layers_json(const compare::Comparison& c) {
+  json out = json::object();
+  for (const auto& l : detail::layer_outcomes(c)) {
+    json ids = json::array();
+    for (const auto* k : l.cases) ids.push_back(k->id);
+    out[l.layer] = {{"cases", ids},
+                    {"compared", l.compared},
+                    {"slower", l.slower},
+                    {"faster", l.faster},
+                    {"unchanged", l.compared - l.slower - l.faster},
+                    {"not_compared", l.cases.size() - l.compared},
+                    {"median_overhead_pct", number_or_null(l.median_overhead_pct)},
+                    {"median_slower_pct", number_or_null(l.median_slower_pct)},
+                    {"median_faster_pct", number_or_null(l.median_faster_pct)},
+                    {"summary", l.summary}};
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string json_summary(const compare::Comparison& c) {
@@ -84,6 +109,7 @@ std::string json_summary(const compare::Comparison& c) {
               {"bootstrap_seed", c.options.seed}}},
             {"overall_verdict", detail::verdict_label(c.overall)},
             {"summary", c.summary},
+            {"layers", layers_json(c)},
             {"cases", json::array()},
             {"only_in_baseline", c.only_in_baseline},
             {"only_in_candidate", c.only_in_candidate},
