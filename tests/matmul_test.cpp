@@ -222,8 +222,8 @@ TEST_P(MatmulCpu, VerifiesAndMeasures) {
     ASSERT_TRUE(std::isfinite(m.at("time_ms")) && m.at("time_ms") > 0);
     ASSERT_TRUE(std::isfinite(m.at("gflops")) && m.at("gflops") > 0);
     EXPECT_NEAR(m.at("gflops"), gemm_flops(n) / (m.at("time_ms") * 1e-3) / 1e9, 1e-9 * m.at("gflops"));
-    // The auto rule aims at >= 25 ms per repetition; allow for a faster repetition than calibration.
-    EXPECT_GE(m.at("time_ms") * info["inner"].get<double>(), 15.0);
+    // No assertion on the repetition's length: on a loaded machine calibration runs slow and later
+    // repetitions fast. The sizing rule itself is tested with deterministic timers (AutoInner above).
   }
 }
 
