@@ -4,7 +4,7 @@
 # returns at most 8 files), with summary.txt beside it.
 #
 #   tools/gpu_validation.sh [STEP...]
-#     steps: build test gputest env sanity torch sampler micro oci llm peer oci-micro oci-command (default: all)
+#     steps: build test gputest env sanity torch sampler micro oci llm peer oci-micro oci-llm oci-command (default: all)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/.
 set -uo pipefail
@@ -15,7 +15,7 @@ mkdir -p "$FINAL"
 pack() { tar czf "$FINAL/gpu-out.tgz" -C "$OUT" . && cp "$OUT/summary.txt" "$FINAL/"; }
 trap pack EXIT
 steps=("$@")
-[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch sampler micro oci llm peer oci-micro oci-command)
+[ ${#steps[@]} -eq 0 ] && steps=(build test env sanity torch sampler micro oci llm peer oci-micro oci-llm oci-command)
 want() { local s; for s in "${steps[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1; }
 log() { echo "== $(date -u +%H:%M:%S) $*" | tee -a "$OUT/summary.txt"; }
 SB=build-release/sparkbench
@@ -98,6 +98,13 @@ if want oci-micro; then
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite micro-gpu --rounds 2 \
     --out "$OUT/ab-micro" > "$OUT/ab-micro.log" 2>&1
   tail -n 40 "$OUT/ab-micro.log" | tee -a "$OUT/summary.txt"
+fi
+if want oci-llm; then
+  log "sparkbench ab --env native --env oci --suite llm-quick"
+  unpack_crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite llm-quick --rounds 2 \
+    --out "$OUT/ab-llm" > "$OUT/ab-llm.log" 2>&1
+  tail -n 30 "$OUT/ab-llm.log" | tee -a "$OUT/summary.txt"
 fi
 if want oci-command; then
   log "sparkbench ab --env native --env oci, command workload running PyTorch"
