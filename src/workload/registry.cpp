@@ -118,12 +118,6 @@ const Workload& Registry::define(const nlohmann::json& definition) {
   return defined_.back();
 }
 
-std::vector<const Workload*> Registry::defined() const {
-  std::vector<const Workload*> out;
-  for (const auto& w : defined_) out.push_back(&w);
-  return out;
-}
-
 const Workload& Registry::get(std::string_view name) const {
   if (const Workload* w = find(name)) return *w;
   throw Error(fmt::format("unknown workload '{}'", name),

@@ -110,7 +110,6 @@ class Registry {
   // stay valid (plans point at them); all() lists only the built-in workloads.
   void add_factory(const std::string& kind, WorkloadFactory factory);
   const Workload& define(const nlohmann::json& definition);
-  std::vector<const Workload*> defined() const;
 
  private:
   std::vector<Workload> workloads_;
