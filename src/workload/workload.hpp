@@ -88,8 +88,9 @@ struct Workload {
   // when the case cannot run on this machine, sb::Error for bad parameters.
   std::function<std::unique_ptr<CaseRun>(const Params&, const CaseContext&)> make;
   // Set only for workloads defined in a config file (`commands:`): the normalized definition that
-  // rebuilds this workload in another process, e.g. inside a container from the plan file.
-  nlohmann::json definition;
+  // rebuilds this workload in another process, e.g. inside a container from the plan file. (The
+  // initializer keeps -Wmissing-field-initializers quiet where built-ins leave it out.)
+  nlohmann::json definition = nullptr;
 };
 
 // Builds a Workload from a definition ({"kind": "command", ...}); registered per kind.
