@@ -115,6 +115,48 @@ Entry parse_entry(const YAML::Node& n, const std::string& source) {
   return e;
 }
 
+// YAML as JSON for a workload definition: every scalar stays text (the definition's reader knows
+// which fields are numbers), so `--n` and `"{n}"` in an argv arrive exactly as written.
+json yaml_to_json(const YAML::Node& n) {
+  if (n.IsMap()) {
+    json out = json::object();
+    for (const auto& kv : n) out[kv.first.as<std::string>()] = yaml_to_json(kv.second);
+    return out;
+  }
+  if (n.IsSequence()) {
+    json out = json::array();
+    for (const auto& v : n) out.push_back(yaml_to_json(v));
+    return out;
+  }
+  if (n.IsScalar()) return n.as<std::string>();
+  return nullptr;
+}
+
+std::vector<const Workload*> define_commands(const YAML::Node& n, const std::string& source) {
+  if (!n.IsMap())
+    throw Error(fmt::format("{}: `commands:` must be a mapping of names to command definitions", where(source, n)),
+                "write e.g. `commands: {hello: {argv: [echo, hi]}}` (see docs/commands.md)");
+  std::error_code ec;
+  const auto dir = std::filesystem::weakly_canonical(std::filesystem::absolute(source, ec), ec).parent_path();
+  std::vector<const Workload*> out;
+  for (const auto& kv : n) {
+    const auto name = kv.first.as<std::string>();
+    json definition = yaml_to_json(kv.second);
+    if (!definition.is_object())
+      throw Error(fmt::format("{}: command '{}' must be a mapping", where(source, kv.second), name),
+                  "give it at least `argv: [program, args...]` (see docs/commands.md)");
+    definition["kind"] = "command";
+    definition["name"] = name;
+    definition["config_dir"] = dir.string();
+    try {
+      out.push_back(&Registry::instance().define(definition));
+    } catch (const Error& e) {
+      throw Error(fmt::format("{}: {}", where(source, kv.first), e.what()), e.fix());
+    }
+  }
+  return out;
+}
+
 Suite parse_suite(const std::string& name, const YAML::Node& n, const std::string& source) {
   if (!n.IsMap())
     throw Error(fmt::format("{}: suite '{}' must be a mapping", where(source, n), name),
@@ -185,9 +227,11 @@ Config parse(const std::string& yaml_text, const std::string& source_name) {
   Config c;
   c.file = source_name;
   try {
-    check_keys(root, {"defaults", "suites"}, source_name, "the top level");
+    check_keys(root, {"defaults", "commands", "suites"}, source_name, "the top level");
     if (root["defaults"]) apply_overrides(c.defaults, settings_overrides(root["defaults"], source_name), source_name);
+    if (root["commands"]) c.commands = define_commands(root["commands"], source_name);
     const auto suites = root["suites"];
+    if (!suites && !c.commands.empty()) return c;  // commands only: run them with --workload command:<name>
     if (!suites || !suites.IsMap() || suites.size() == 0)
       throw Error(fmt::format("{}: no `suites:` mapping", source_name), "define at least one suite under `suites:`");
     for (const auto& kv : suites) c.suites.push_back(parse_suite(kv.first.as<std::string>(), kv.second, source_name));
@@ -258,13 +302,18 @@ std::filesystem::path default_config_path() {
 
 json plan_to_json(const std::vector<PlannedCase>& plan) {
   json out = json::array();
-  for (const auto& c : plan) out.push_back({{"workload", c.workload->name}, {"params", c.params.values()}});
+  for (const auto& c : plan) {
+    json entry = {{"workload", c.workload->name}, {"params", c.params.values()}};
+    if (!c.workload->definition.is_null()) entry["definition"] = c.workload->definition;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
 std::vector<PlannedCase> plan_from_json(const json& j) {
   std::vector<PlannedCase> out;
   for (const auto& c : j) {
+    if (c.contains("definition")) Registry::instance().define(c.at("definition"));
     const Workload& w = Registry::instance().get(c.at("workload").get<std::string>());
     Params p;
     for (const auto& [name, value] : c.at("params").items())

@@ -52,11 +52,14 @@ struct Config {
   std::filesystem::path file;
   Settings defaults;
   std::vector<Suite> suites;  // in file order
+  // The workloads its `commands:` section defined ("command:<name>"; see docs/commands.md).
+  std::vector<const Workload*> commands;
   const Suite& suite(const std::string& name) const;  // throws sb::Error listing the valid suites
 };
 
 // Throws sb::Error with file, line and column for malformed YAML and for unknown keys, workloads
-// or parameters (listing the valid ones).
+// or parameters (listing the valid ones). A `commands:` section defines workloads (Registry::define)
+// before the suites are read, so suites can name them.
 Config load(const std::filesystem::path& file);
 Config parse(const std::string& yaml_text, const std::string& source_name);
 
@@ -81,6 +84,8 @@ std::vector<PlannedCase> plan_suite(const Suite& s, bool gpu_present);
 // or ./benchmarks/config.yaml, whichever exists first.
 std::filesystem::path default_config_path();
 
+// A case of a workload defined in a config carries its definition, so that the plan alone can be
+// run elsewhere (a container has no access to the config file).
 nlohmann::json plan_to_json(const std::vector<PlannedCase>& plan);
 // Rebuilds a plan from its JSON form (used when a run is re-executed inside a container).
 std::vector<PlannedCase> plan_from_json(const nlohmann::json& j);

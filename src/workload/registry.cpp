@@ -83,13 +83,40 @@ void Registry::add(Workload w) {
 const Workload* Registry::find(std::string_view name) const {
   for (const auto& w : workloads_)
     if (w.name == name) return &w;
+  for (const auto& w : defined_)
+    if (w.name == name) return &w;
   return nullptr;
 }
 
 std::vector<std::string> Registry::names() const {
   std::vector<std::string> out;
   for (const auto& w : workloads_) out.push_back(w.name);
+  for (const auto& w : defined_) out.push_back(w.name);
   return out;
+}
+
+void Registry::add_factory(const std::string& kind, WorkloadFactory factory) {
+  if (!factories_.emplace(kind, std::move(factory)).second)
+    throw std::logic_error("workload factory registered twice: " + kind);
+}
+
+const Workload& Registry::define(const nlohmann::json& definition) {
+  const std::string kind = definition.is_object() ? definition.value("kind", "") : "";
+  const auto factory = factories_.find(kind);
+  if (factory == factories_.end())
+    throw Error(fmt::format("unknown kind of workload definition '{}'", kind),
+                "a plan file or record from another sparkbench version? Re-run with this version's config");
+  Workload w = factory->second(definition);
+  if (w.metrics.empty() || !w.make || w.definition.is_null())
+    throw std::logic_error("workload factory returned an incomplete workload: " + w.name);
+  if (const Workload* existing = find(w.name)) {
+    if (existing->definition == w.definition) return *existing;
+    throw Error(fmt::format("workload '{}' is defined twice, differently", w.name),
+                existing->definition.is_null() ? "a built-in workload has that name: choose another name"
+                                               : "give each definition its own name");
+  }
+  defined_.push_back(std::move(w));
+  return defined_.back();
 }
 
 const Workload& Registry::get(std::string_view name) const {

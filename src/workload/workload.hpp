@@ -6,6 +6,7 @@
 //
 // Adding a workload touches one folder: src/workloads/<name>/ (see src/workloads/CMakeLists.txt).
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -90,7 +91,14 @@ struct Workload {
   // Builds a case: allocates, generates inputs, verifies correctness once. Throws sb::Unavailable
   // when the case cannot run on this machine, sb::Error for bad parameters.
   std::function<std::unique_ptr<CaseRun>(const Params&, const CaseContext&)> make;
+  // Set only for workloads defined in a config file (`commands:`): the normalized definition that
+  // rebuilds this workload in another process, e.g. inside a container from the plan file. (The
+  // initializer keeps -Wmissing-field-initializers quiet where built-ins leave it out.)
+  nlohmann::json definition = nullptr;
 };
+
+// Builds a Workload from a definition ({"kind": "command", ...}); registered per kind.
+using WorkloadFactory = std::function<Workload(const nlohmann::json& definition)>;
 
 class Registry {
  public:
@@ -101,8 +109,23 @@ class Registry {
   const std::vector<Workload>& all() const { return workloads_; }
   std::vector<std::string> names() const;
 
+  // Workloads defined at run time (config `commands:`, plan files). define() builds the workload
+  // with the factory of definition["kind"] and adds it; the same definition again returns the
+  // workload already there, a different one under the same name throws sb::Error. Their addresses
+  // stay valid (plans point at them); all() lists only the built-in workloads.
+  void add_factory(const std::string& kind, WorkloadFactory factory);
+  const Workload& define(const nlohmann::json& definition);
+
  private:
   std::vector<Workload> workloads_;
+  std::deque<Workload> defined_;
+  std::map<std::string, WorkloadFactory> factories_;
+};
+
+struct WorkloadFactoryRegistration {
+  WorkloadFactoryRegistration(const std::string& kind, WorkloadFactory f) {
+    Registry::instance().add_factory(kind, std::move(f));
+  }
 };
 
 struct WorkloadRegistration {
@@ -118,3 +141,5 @@ const ParamSpec& find_param(const Workload& w, const std::string& name);  // thr
 
 #define SB_REGISTER_WORKLOAD(ident, ...) \
   static const ::sb::WorkloadRegistration sb_workload_registration_##ident{__VA_ARGS__}
+#define SB_REGISTER_WORKLOAD_FACTORY(ident, kind, factory) \
+  static const ::sb::WorkloadFactoryRegistration sb_workload_factory_registration_##ident{kind, factory}

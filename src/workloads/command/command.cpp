@@ -1,0 +1,210 @@
+// The `command` workload kind: each definition in a config's `commands:` becomes a workload named
+// "command:<name>" whose repetition runs the user's program once and reads its metrics from what
+// it printed, plus the wall time of the process (wall_ms). See docs/commands.md.
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "core/gpu_presence.hpp"
+#include "launcher/process.hpp"
+#include "workload/workload.hpp"
+#include "workloads/command/child.hpp"
+#include "workloads/command/definition.hpp"
+#include "workloads/command/extract.hpp"
+
+namespace sb::command {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A directory for the case's {output_file}, removed with the case.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = fmt::format("{}/sparkbench-command-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!::mkdtemp(templ.data()))
+      throw Error(fmt::format("cannot create a directory under {}: {}", tmp && *tmp ? tmp : "/tmp", std::strerror(errno)),
+                  "set TMPDIR to a writable directory");
+    path_ = templ;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string describe_end(const ChildResult& r) {
+  if (r.signal) return fmt::format("was killed by signal {} ({})", r.signal, ::strsignal(r.signal));
+  return fmt::format("exited with code {}", r.exit_code);
+}
+
+class CommandRun final : public CaseRun {
+ public:
+  CommandRun(std::shared_ptr<const Definition> definition, const Params& params, const CaseContext& ctx)
+      : definition_(std::move(definition)), d_(*definition_) {
+    std::map<std::string, std::string> values = params.values();
+    values["output_file"] = (scratch_.path() / "output").string();
+    values["seed"] = std::to_string(ctx.seed);
+    values["config_dir"] = d_.config_dir;
+    const auto sub = [&](const std::string& t, const std::string& what) {
+      try {
+        return substitute(t, values, what);
+      } catch (const Error& e) {
+        throw Error(fmt::format("command '{}': {}", d_.name, e.what()), e.fix());
+      }
+    };
+    for (std::size_t i = 0; i < d_.argv.size(); ++i) request_.argv.push_back(sub(d_.argv[i], fmt::format("argv[{}]", i)));
+    for (const auto& [k, v] : d_.env) request_.env[k] = sub(v, "env " + k);
+    request_.cwd = sub(d_.cwd, "cwd");
+    // A config directory that does not exist here (an image without the host's files) is no reason
+    // to fail a command that never asked for it: run where sparkbench runs.
+    if (!d_.cwd_explicit && !fs::is_directory(request_.cwd)) request_.cwd.clear();
+    request_.timeout_s = d_.timeout_s;
+    for (const auto& m : d_.metrics)
+      files_.push_back(m.extraction.from == Extraction::Source::File ? sub(m.extraction.file, "metric " + m.spec.name) : "");
+    try {
+      check_startable(request_);  // not found, not executable, no such directory: say so before any repetition
+    } catch (const Error& e) {
+      throw Error(fmt::format("command '{}': {}", d_.name, e.what()), e.fix());
+    }
+  }
+
+  Measurement run() override {
+    for (const auto& f : files_) {
+      std::error_code ec;
+      if (!f.empty()) fs::remove(f, ec);  // a value left by the previous repetition must not be read again
+    }
+    ChildResult r;
+    try {
+      r = run_child(request_);
+    } catch (const Error& e) {
+      throw Error(fmt::format("command '{}': {}", d_.name, e.what()), e.fix());
+    }
+    ++runs_;
+    last_exit_code_ = r.exit_code;
+    last_output_ = r.out + r.err;
+    const std::string line = launcher::shell_join(request_.argv);
+    if (r.interrupted)
+      throw Error(fmt::format("command '{}' was interrupted (Ctrl-C) while running: {}", d_.name, line),
+                  "the cases before it are kept; run again to measure it");
+    if (r.timed_out)
+      throw Error(fmt::format("command '{}' ran longer than its timeout of {} s and was killed (with its process group): "
+                              "{}\n--- output tail ---\n{}",
+                              d_.name, d_.timeout_s, line, output_tail(r)),
+                  "raise `timeout_s:` in its definition, or make the run shorter");
+    if (r.exit_code != 0)
+      throw Error(fmt::format("command '{}' {}: {}\n--- output tail ---\n{}", d_.name, describe_end(r), line, output_tail(r)),
+                  fmt::format("run it by hand to see why{}", request_.cwd.empty() ? "" : ", in " + request_.cwd));
+
+    Measurement m;
+    for (std::size_t i = 0; i < d_.metrics.size(); ++i) {
+      const MetricDefinition& metric = d_.metrics[i];
+      const Extraction& x = metric.extraction;
+      std::string text;
+      switch (x.from) {
+        case Extraction::Source::Stdout: text = r.out; break;
+        case Extraction::Source::Stderr: text = r.err; break;
+        case Extraction::Source::Output: text = r.out + r.err; break;
+        case Extraction::Source::File:
+          if (!fs::exists(files_[i]))
+            throw Error(fmt::format("command '{}': metric '{}' is read from {}, which the command did not write\n"
+                                    "--- output tail ---\n{}",
+                                    d_.name, metric.spec.name, files_[i], output_tail(r)),
+                        "check that argv passes {output_file} to the option that writes the results");
+          text = read_file(files_[i]);
+          break;
+      }
+      try {
+        m[metric.spec.name] = extract(x, text);
+      } catch (const Error& e) {
+        throw Error(fmt::format("command '{}': metric '{}' not found in its {}: {}\n--- {} tail ---\n{}", d_.name,
+                                metric.spec.name, x.from == Extraction::Source::File ? files_[i] : source_name(x.from),
+                                e.what(), x.from == Extraction::Source::File ? "file" : "output",
+                                x.from == Extraction::Source::File ? tail(text) : output_tail(r)),
+                    e.fix());
+      }
+    }
+    m[kWallMetric] = r.wall_ms;
+    return m;
+  }
+
+  json info() const override {
+    json env = json::object();
+    for (const auto& [k, v] : request_.env) env[k] = v;
+    return {{"argv", request_.argv},
+            {"command_line", launcher::shell_join(request_.argv)},
+            {"env", env},
+            {"cwd", request_.cwd.empty() ? fs::current_path().string() : request_.cwd},
+            {"timeout_s", d_.timeout_s},
+            {"runs", runs_},
+            {"last_exit_code", last_exit_code_},
+            {"last_output_tail", tail(last_output_, 20, 2000)}};
+  }
+
+ private:
+  static std::string source_name(Extraction::Source s) {
+    return s == Extraction::Source::Stdout ? "stdout" : s == Extraction::Source::Stderr ? "stderr" : "output";
+  }
+  static std::string output_tail(const ChildResult& r) {
+    if (r.out.empty() && r.err.empty()) return "(no output)\n";
+    std::string out = tail(r.out, 15, 1500);
+    if (!r.err.empty()) out += "--- stderr ---\n" + tail(r.err, 15, 1500);
+    return out;
+  }
+
+  std::shared_ptr<const Definition> definition_;
+  const Definition& d_;
+  ScratchDir scratch_;
+  ChildRequest request_;
+  std::vector<std::string> files_;  // per metric: the file it reads ("" for stdout/stderr)
+  int runs_ = 0;
+  int last_exit_code_ = -1;
+  std::string last_output_;
+};
+
+Workload make_workload(const json& j) {
+  auto d = std::make_shared<const Definition>(parse(j));
+  Workload w;
+  w.name = kWorkloadPrefix + d->name;
+  w.help = d->help.empty() ? fmt::format("runs {}", launcher::shell_join(d->argv)) : d->help;
+  w.device = d->device;
+  w.layer = d->layer;
+  w.params = d->params;
+  for (const auto& m : d->metrics) w.metrics.push_back(m.spec);
+  w.metrics.push_back({kWallMetric, "ms", Better::Lower, "wall time of the process, start to exit"});
+  w.definition = to_json(*d);
+  w.make = [d](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
+    if (d->device == Device::Gpu && !gpu_presence().present)
+      throw Unavailable(fmt::format("command '{}' is declared `device: gpu`, and no GPU can be used here: {}", d->name,
+                                    gpu_presence().reason));
+    return std::make_unique<CommandRun>(d, p, ctx);
+  };
+  return w;
+}
+
+}  // namespace
+}  // namespace sb::command
+
+SB_REGISTER_WORKLOAD_FACTORY(command, "command", sb::command::make_workload);
