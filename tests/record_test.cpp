@@ -101,5 +101,14 @@ TEST(Record, DefaultPathIsLabelThenTimestampAndHost) {
             "results/docker/20261124T050000Z_box.json");
 }
 
+TEST(Record, TwoRunsInTheSameSecondGetTwoFiles) {
+  TempDir d;
+  const fs::path wanted = d.path / "20261124T050000Z_box.json";
+  EXPECT_EQ(claim_unused_path(wanted), wanted);
+  EXPECT_EQ(claim_unused_path(wanted), d.path / "20261124T050000Z_box-2.json");
+  EXPECT_EQ(claim_unused_path(wanted), d.path / "20261124T050000Z_box-3.json");
+  EXPECT_THROW(claim_unused_path(d.path / "missing" / "r.json"), Error);
+}
+
 }  // namespace
 }  // namespace sb::record

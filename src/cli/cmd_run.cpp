@@ -39,11 +39,13 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   rec.settings["source"] = p.source;
   rec.plan = config::plan_to_json(p.cases);
   rec.launch = {{"mode", "native"}};
-  const std::filesystem::path path = record::default_path(out, label, utc_compact(started), rec.host);
-  ensure_writable_dir(path.parent_path().string(), "results");  // before any work
+  const std::filesystem::path wanted = record::default_path(out, label, utc_compact(started), rec.host);
+  ensure_writable_dir(wanted.parent_path().string(), "results");  // before any work
+  const std::filesystem::path path = record::claim_unused_path(wanted);  // another run may have started this second
 
   fmt::print(stderr, "sparkbench {}: {} case(s), label '{}', record {}\n", kVersion, p.cases.size(), label, path.string());
   rec.environment = env::capture();
+  record::write_atomic(path, to_json(rec).dump(1));  // the claimed file holds a valid record from now on
 
   runner::RunOptions options{p.settings, stderr_is_terminal()};
   runner::run(p.cases, options, rec, [&](const record::RunRecord& r) {

@@ -286,8 +286,8 @@ RunOutcome Session::run(const RunRequest& request) {
     nlohmann::json rec = nlohmann::json::parse(in, nullptr, false);
     if (rec.is_discarded()) continue;
     rec["launch"] = outcome.launch;
-    const fs::path target = request.results_dir / request.label / e.path().filename();
-    fs::create_directories(target.parent_path(), ec);
+    fs::create_directories(request.results_dir / request.label, ec);
+    const fs::path target = record::claim_unused_path(request.results_dir / request.label / e.path().filename());
     record::write_atomic(target, rec.dump(1));
     outcome.record = target;
   }

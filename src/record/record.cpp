@@ -7,6 +7,7 @@
 #include <sstream>
 #include <system_error>
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -207,6 +208,23 @@ void write_atomic(const std::filesystem::path& file, const std::string& content)
 std::filesystem::path default_path(const std::filesystem::path& results_dir, const std::string& label,
                                    const std::string& utc_timestamp, const std::string& host) {
   return results_dir / label / fmt::format("{}_{}.json", utc_timestamp, host);
+}
+
+std::filesystem::path claim_unused_path(const std::filesystem::path& wanted) {
+  for (int n = 1;; ++n) {
+    const std::filesystem::path candidate =
+        n == 1 ? wanted
+               : wanted.parent_path() / fmt::format("{}-{}{}", wanted.stem().string(), n, wanted.extension().string());
+    const int fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      return candidate;
+    }
+    if (errno != EEXIST || n >= 10000) {
+      throw Error(fmt::format("cannot create {}: {}", candidate.string(), std::strerror(errno)),
+                  "check that the results directory exists and is writable (or pass --out DIR)", kExitFailure);
+    }
+  }
 }
 
 }  // namespace sb::record

@@ -74,4 +74,10 @@ void write_atomic(const std::filesystem::path& file, const std::string& content)
 std::filesystem::path default_path(const std::filesystem::path& results_dir, const std::string& label,
                                    const std::string& utc_timestamp, const std::string& host);
 
+// `wanted` if no file of that name exists, else the first free "<stem>-2<ext>", "<stem>-3<ext>", ...
+// The name is claimed by creating the file exclusively (O_EXCL), so two runs that start in the same
+// second never write one record over the other; the caller then writes the record (write_atomic).
+// Throws sb::Error when the directory cannot be written.
+std::filesystem::path claim_unused_path(const std::filesystem::path& wanted);
+
 }  // namespace sb::record
