@@ -96,7 +96,7 @@ if want oci-micro; then
   log "sparkbench ab --env native --env oci --suite micro-gpu"
   unpack_crun
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite micro-gpu --rounds 2 \
-    --out "$OUT/ab-micro" > "$OUT/ab-micro.log" 2>&1
+    --max-time 2 --reps 10 --out "$OUT/ab-micro" > "$OUT/ab-micro.log" 2>&1
   tail -n 40 "$OUT/ab-micro.log" | tee -a "$OUT/summary.txt"
 fi
 if want oci-llm; then
@@ -109,8 +109,9 @@ fi
 if want oci-command; then
   log "sparkbench ab --env native --env oci, command workload running PyTorch"
   unpack_crun
+  python3 -c 'import torch; print("torch", torch.__version__, "at", torch.__file__)' 2>&1 | tee -a "$OUT/summary.txt"
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --config benchmarks/commands/torch_matmul.yaml \
-    --suite torch-matmul --rounds 2 --out "$OUT/ab-command" > "$OUT/ab-command.log" 2>&1
+    --suite torch-matmul --rounds 2 --reps 5 --out "$OUT/ab-command" > "$OUT/ab-command.log" 2>&1
   tail -n 30 "$OUT/ab-command.log" | tee -a "$OUT/summary.txt"
 fi
 log "done"
