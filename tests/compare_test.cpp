@@ -314,6 +314,48 @@ TEST(ComparePooling, RoundsOfOneSideArePooledAndLabelsJoined) {
   EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["mask"].get<std::uint64_t>(), 12u);
 }
 
+// Five repetitions around `center` with a fixed ±0.5% pattern: one round's process state.
+std::vector<double> round_around(double center) {
+  return {center * 0.995, center * 1.002, center, center * 1.005, center * 0.998};
+}
+
+std::vector<record::RunRecord> rounds_of(const std::string& label, std::initializer_list<double> centers) {
+  std::vector<record::RunRecord> records;
+  for (double c : centers) records.push_back(make_record(label, {make_case("matmul_cpu/n=256", "cpu-compute", round_around(c))}));
+  return records;
+}
+
+// What failed CI: an interleaved A/A run on a shared 2-core machine, where each process landed in
+// one of two states (0.18 or 0.29 ms) for all its repetitions. Pooled repetitions called that
+// "critical"; with the round as the unit it is no difference, as it must be.
+TEST(CompareRounds, RoundsThatDifferAmongThemselvesMakeTheRoundTheUnit) {
+  const Comparison c = compare(rounds_of("a", {0.184, 0.185, 0.290}), rounds_of("b", {0.292, 0.291, 0.186}), fast_options());
+  const MetricComparison& m = c.cases[0].primary;
+  EXPECT_TRUE(m.round_level);
+  EXPECT_LT(m.rounds_differ_p, kRoundsDifferAlpha);
+  EXPECT_EQ(m.rounds_baseline, 3u);
+  EXPECT_EQ(m.rounds_candidate, 3u);
+  EXPECT_GT(m.welch.p_value, 0.05);
+  EXPECT_EQ(m.verdict, Verdict::NoDifference);
+  EXPECT_EQ(m.baseline.n, 15u);  // the descriptive statistics still show every repetition
+}
+
+TEST(CompareRounds, ConsistentRoundsKeepEveryRepetitionAsTheUnit) {
+  const Comparison c = compare(rounds_of("a", {10.0, 10.01, 9.99}), rounds_of("b", {12.5, 12.52, 12.49}), fast_options());
+  const MetricComparison& m = c.cases[0].primary;
+  EXPECT_FALSE(m.round_level);
+  EXPECT_GT(m.rounds_differ_p, kRoundsDifferAlpha);
+  EXPECT_EQ(m.verdict, Verdict::Significant);  // +25%
+  EXPECT_NEAR(m.overhead_pct, 25.0, 0.5);
+}
+
+TEST(CompareRounds, DifferingRoundsAgainstASingleRoundCannotBeSignificant) {
+  const Comparison c = compare(rounds_of("a", {0.184, 0.290}), rounds_of("b", {0.292}), fast_options());
+  const MetricComparison& m = c.cases[0].primary;
+  EXPECT_TRUE(m.round_level);
+  EXPECT_EQ(m.verdict, Verdict::NoDifference);
+}
+
 json environment(const std::string& cpu_max, const std::string& cpuset, const std::string& omp, double sm_mhz,
                  const std::string& captured, const std::string& runtime, int shm_mib, const std::string& driver,
                  const std::string& thp, const std::string& container) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -146,6 +147,36 @@ TEST(LauncherOptions, UlimitsAndSizes) {
   o.cpus = 0.5;
   o.network = "bridge";
   EXPECT_TRUE(has(error_of([&] { validate(o); }), "--network 'bridge'"));
+}
+
+TEST(LauncherOptions, MountsUseDockersVolumeSyntax) {
+  const BindMount same = parse_bind_mount("/tmp");
+  EXPECT_EQ(same.source, "/tmp");
+  EXPECT_EQ(same.target, "/tmp");
+  EXPECT_FALSE(same.read_only);
+  const BindMount moved = parse_bind_mount("/tmp:/data:ro");
+  EXPECT_EQ(moved.target, "/data");
+  EXPECT_TRUE(moved.read_only);
+  EXPECT_TRUE(parse_bind_mount("/tmp:ro").read_only);
+  EXPECT_TRUE(has(error_of([] { parse_bind_mount("relative/path"); }), "both paths must be absolute"));
+  EXPECT_TRUE(has(error_of([] { parse_bind_mount("/no/such/dir/here"); }), "does not exist on this host"));
+  EXPECT_TRUE(has(error_of([] { parse_bind_mount("/tmp:/a:/b"); }), "SRC[:DST][:ro|:rw]"));
+  ContainerOptions o;
+  o.mounts = {"/tmp:/x:ro"};
+  EXPECT_EQ(to_json(o)["mounts"][0], "/tmp:/x:ro");
+}
+
+// A venv's python (bin/python3 -> /usr/bin/python3.12) needs the venv's lib/: its root is mounted.
+TEST(LauncherSession, PathEntriesBringTheirInstallPrefix) {
+  const std::filesystem::path root = std::filesystem::temp_directory_path() / ("sb-path-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(root / "venv" / "bin");
+  std::filesystem::create_directories(root / "tools");
+  const auto prefixes = path_install_prefixes((root / "venv" / "bin").string() + "::/no/such/bin:" +
+                                              (root / "tools").string() + ":/");
+  std::filesystem::remove_all(root);
+  ASSERT_EQ(prefixes.size(), 2u);
+  EXPECT_EQ(prefixes[0], std::filesystem::canonical(root.parent_path()).string() + "/" + root.filename().string() + "/venv");
+  EXPECT_EQ(prefixes[1], std::filesystem::canonical(root.parent_path()).string() + "/" + root.filename().string() + "/tools");
 }
 
 // ---- docker ------------------------------------------------------------------------------------

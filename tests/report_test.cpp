@@ -357,6 +357,23 @@ TEST(ReportMarkdown, GroupsCasesByLayerInNameOrder) {
   EXPECT_LT(headings[3], row("legacy/x=1"));
 }
 
+TEST(ReportMarkdown, RoundLevelCasesShowRoundsAndSayWhy) {
+  compare::Comparison c = layered();
+  auto& m = c.cases[1].primary;  // cpu_scaling/threads=all
+  m.round_level = true;
+  m.rounds_baseline = 3;
+  m.rounds_candidate = 3;
+  m.rounds_differ_p = 0.0004;
+  const std::string md = markdown(c, {});
+  EXPECT_TRUE(contains(md, "| 3/3 rounds | critical |")) << md;
+  EXPECT_TRUE(contains(md, "differed among themselves more than their repetitions explain for "
+                           "`cpu_scaling/threads=all` (ANOVA p <0.001)"))
+      << md;
+  const json rounds = json::parse(json_summary(c))["cases"][1]["primary"]["rounds"];
+  EXPECT_EQ(rounds["test_unit"], "round");
+  EXPECT_EQ(rounds["baseline"], 3);
+}
+
 TEST(ReportJson, LayersObjectCountsAndMedians) {
   const json layers = json::parse(json_summary(layered()))["layers"];
   ASSERT_EQ(layers.size(), 4u);

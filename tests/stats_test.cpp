@@ -142,6 +142,36 @@ TEST(StatsWelch, BothConstant) {
 
 // ---------------------------------------------------------------- Mann–Whitney
 
+// R's PlantGrowth data (datasets package): summary(aov(weight ~ group, PlantGrowth)) prints
+// F value 4.846, Pr(>F) 0.0159 on 2 and 27 df; scipy:
+//   st.f_oneway(ctrl, trt1, trt2) -> 4.846087862380135, 0.015909958325622912
+TEST(StatsAnova, PlantGrowthMatchesRAndScipy) {
+  const std::vector<std::vector<double>> groups{
+      {4.17, 5.58, 5.18, 6.11, 4.50, 4.61, 5.17, 4.53, 5.33, 5.14},
+      {4.81, 4.17, 4.41, 3.59, 5.87, 3.83, 6.03, 4.89, 4.32, 4.69},
+      {6.31, 5.12, 5.54, 5.50, 5.37, 5.29, 4.92, 6.15, 5.80, 5.26}};
+  const auto r = sb::stats::one_way_anova(groups);
+  EXPECT_NEAR(r.f, 4.846087862380135, 1e-12);
+  EXPECT_NEAR(r.p_value, 0.015909958325622912, 1e-12);
+  EXPECT_EQ(r.df_between, 2);
+  EXPECT_EQ(r.df_within, 27);
+}
+
+// Unequal group sizes, no real difference. scipy: st.f_oneway([10.1,9.8,10.3,10.0],
+//   [10.2,9.9,10.1,10.4,9.7], [10.0,10.3,9.9]) -> 0.004423328964613332, 0.9955886025187091
+TEST(StatsAnova, UnequalSizesMatchScipy) {
+  const auto r = sb::stats::one_way_anova({{10.1, 9.8, 10.3, 10.0}, {10.2, 9.9, 10.1, 10.4, 9.7}, {10.0, 10.3, 9.9}});
+  EXPECT_NEAR(r.f, 0.004423328964613332, 1e-12);
+  EXPECT_NEAR(r.p_value, 0.9955886025187091, 1e-12);
+}
+
+TEST(StatsAnova, NoSpreadInsideGroupsAndBadInput) {
+  EXPECT_EQ(sb::stats::one_way_anova({{1, 1}, {1, 1}}).p_value, 1);
+  EXPECT_EQ(sb::stats::one_way_anova({{1, 1}, {2, 2}}).p_value, 0);
+  EXPECT_THROW(sb::stats::one_way_anova({{1, 2, 3}}), std::invalid_argument);
+  EXPECT_THROW(sb::stats::one_way_anova({{1}, {2}}), std::invalid_argument);
+}
+
 TEST(StatsMannWhitney, TortoiseAndHare) {
   // Wikipedia, "Mann–Whitney U test", Illustration of calculation methods: finishing order
   // T H H H H H T T T T T H gives U_T = 11 (and U_H = 25). Speed score = 13 - finishing position.

@@ -146,6 +146,10 @@ void add_container_options(CLI::App* cmd, ContainerArgs& a) {
   cmd->add_option("--user", o.user, "UID[:GID] inside the container (default: docker runs as you; others as their default)")
       ->group(group);
   cmd->add_option("--network", o.network, "none (default: loopback only) or host")->group(group);
+  cmd->add_option("--mount", o.mounts,
+                  "Bind-mount a host path: SRC[:DST][:ro], e.g. --mount /data:ro; repeatable (host-mirror already "
+                  "mounts the userland, this binary's and the config's folders, and the install prefixes on PATH)")
+      ->group(group);
   cmd->add_option("--runtime-arg", o.runtime_args,
                   "An extra argument for the runtime's run command, placed before the image; repeatable; "
                   "write --runtime-arg=--privileged for one that starts with '-'")

@@ -45,28 +45,86 @@ MetricComparison not_comparable(MetricComparison m, std::string why) {
   return m;
 }
 
+// `samples` cut into its rounds (sizes from pool_side); one group when there is no round structure
+// or it does not fit (a metric some rounds did not report).
+std::vector<std::vector<double>> split_rounds(const std::vector<double>& samples, const std::vector<std::size_t>& sizes) {
+  std::size_t total = 0;
+  for (std::size_t n : sizes) total += n;
+  if (sizes.size() < 2 || total != samples.size()) return {samples};
+  std::vector<std::vector<double>> rounds;
+  auto first = samples.begin();
+  for (std::size_t n : sizes) {
+    rounds.emplace_back(first, first + static_cast<std::ptrdiff_t>(n));
+    first += static_cast<std::ptrdiff_t>(n);
+  }
+  return rounds;
+}
+
+std::vector<double> round_medians(const std::vector<std::vector<double>>& rounds) {
+  std::vector<double> medians;
+  for (const auto& r : rounds) medians.push_back(stats::median(r));
+  return medians;
+}
+
+// The smallest p of "this side's rounds differ" (one-way ANOVA over its rounds); 1 with one round.
+double rounds_differ_p(const std::vector<std::vector<double>>& b, const std::vector<std::vector<double>>& c) {
+  double p = 1;
+  for (const auto* side : {&b, &c}) {
+    std::size_t n = 0;
+    for (const auto& r : *side) n += r.size();
+    if (side->size() >= 2 && n > side->size()) p = std::min(p, stats::one_way_anova(*side).p_value);
+  }
+  return p;
+}
+
 // The statistics of one metric; throws std::invalid_argument (from src/stats) for samples that
 // cannot give an answer (non-finite values, values of both signs for the ratio, ...).
-MetricComparison describe_and_test(MetricComparison m, const std::vector<double>& b, const std::vector<double>& c,
-                                   const Options& options) {
+// Repetitions of one round share that process's state; when rounds differ among themselves
+// (rounds_differ_p < kRoundsDifferAlpha), testing every repetition would find that state "significant"
+// (an interleaved A/A run on a shared CI machine once came out 41% "slower"), so the round's median
+// becomes the unit: fewer values, wider intervals, and an honest p.
+MetricComparison describe_and_test(MetricComparison m, const std::vector<double>& b_all, const std::vector<double>& c_all,
+                                   const Options& options, const std::vector<std::size_t>& b_sizes,
+                                   const std::vector<std::size_t>& c_sizes) {
+  const auto b_rounds = split_rounds(b_all, b_sizes);
+  const auto c_rounds = split_rounds(c_all, c_sizes);
+  m.rounds_baseline = b_rounds.size();
+  m.rounds_candidate = c_rounds.size();
+  if (b_all.size() >= 2 && c_all.size() >= 2) m.rounds_differ_p = rounds_differ_p(b_rounds, c_rounds);
+  m.round_level = m.rounds_differ_p < kRoundsDifferAlpha;
+  const std::vector<double> b_units = m.round_level ? round_medians(b_rounds) : std::vector<double>{};
+  const std::vector<double> c_units = m.round_level ? round_medians(c_rounds) : std::vector<double>{};
+  const std::vector<double>& b = m.round_level ? b_units : b_all;
+  const std::vector<double>& c = m.round_level ? c_units : c_all;
   // 95% intervals whatever alpha is: alpha is the family-wise level of the Holm-corrected decision,
   // not a per-case coverage (docs/methodology.md).
   constexpr double confidence = 0.95;
-  if (!b.empty()) m.baseline = stats::describe(b, confidence);
-  if (!c.empty()) m.candidate = stats::describe(c, confidence);
-  if (b.size() < 2 || c.size() < 2) {
+  if (!b_all.empty()) m.baseline = stats::describe(b_all, confidence);
+  if (!c_all.empty()) m.candidate = stats::describe(c_all, confidence);
+  if (b_all.size() < 2 || c_all.size() < 2) {
     return not_comparable(std::move(m), fmt::format("too few samples of '{}': baseline {}, candidate {} (need 2 per side)",
-                                                    m.spec.name, b.size(), c.size()));
+                                                    m.spec.name, b_all.size(), c_all.size()));
   }
-  if (!(m.baseline.median > 0 && m.candidate.median > 0)) {
+  if (!(stats::median(b) > 0 && stats::median(c) > 0)) {
     return not_comparable(std::move(m), fmt::format("median of '{}' is not positive (baseline {}, candidate {}): "
                                                     "a relative overhead is undefined",
                                                     m.spec.name, m.baseline.median, m.candidate.median));
   }
+  if (b.size() < 2 || c.size() < 2) {
+    // Rounds differ, and one side has a single round: nothing to tell the environments apart by.
+    m.welch = {};
+    m.mann_whitney = {};
+    m.p_adjusted = 1;
+    const double ratio = stats::median(c) / stats::median(b);
+    m.overhead_pct = m.spec.better == Better::Lower ? 100 * (ratio - 1) : 100 * (1 / ratio - 1);
+    m.overhead_ci_pct = {-INFINITY, INFINITY};
+    apply_verdict(m, options);
+    return m;
+  }
   const bool lower_is_better = m.spec.better == Better::Lower;
   // ratio = candidate / baseline. For higher-is-better the cost is the inverse ratio, which also
   // swaps the interval's ends.
-  const double ratio = m.candidate.median / m.baseline.median;
+  const double ratio = stats::median(c) / stats::median(b);
   m.overhead_pct = lower_is_better ? 100 * (ratio - 1) : 100 * (1 / ratio - 1);
   const auto ci = stats::bootstrap_ratio_of_medians(b, c, confidence, options.bootstrap_resamples, options.seed);
   m.overhead_ci_pct = lower_is_better ? stats::Interval{100 * (ci.low - 1), 100 * (ci.high - 1)}
@@ -80,11 +138,12 @@ MetricComparison describe_and_test(MetricComparison m, const std::vector<double>
 }
 
 MetricComparison compare_metric(const MetricSpec& spec, const std::vector<double>& b, const std::vector<double>& c,
-                                const Options& options) {
+                                const Options& options, const std::vector<std::size_t>& b_rounds,
+                                const std::vector<std::size_t>& c_rounds) {
   MetricComparison m;
   m.spec = spec;
   try {
-    return describe_and_test(m, b, c, options);
+    return describe_and_test(m, b, c, options, b_rounds, c_rounds);
   } catch (const std::invalid_argument& e) {
     return not_comparable(std::move(m), fmt::format("'{}': {}", spec.name, e.what()));
   }
@@ -107,7 +166,8 @@ nlohmann::json telemetry_summary(const record::CaseResult& r) {
                                                                      : nlohmann::json::object();
 }
 
-CaseComparison compare_case(const record::CaseResult& b, const record::CaseResult& c, const Options& options) {
+CaseComparison compare_case(const record::CaseResult& b, const record::CaseResult& c, const Options& options,
+                            const std::vector<std::size_t>& b_rounds, const std::vector<std::size_t>& c_rounds) {
   CaseComparison cc;
   cc.id = b.id;
   cc.workload = b.workload;
@@ -134,11 +194,12 @@ CaseComparison compare_case(const record::CaseResult& b, const record::CaseResul
     return cc;
   }
   const auto& primary = b.metrics.front();
-  cc.primary = compare_metric(primary.spec, primary.samples, candidate_primary->samples, options);
+  cc.primary = compare_metric(primary.spec, primary.samples, candidate_primary->samples, options, b_rounds, c_rounds);
   cc.not_comparable = cc.primary.not_comparable;
   for (std::size_t i = 1; i < b.metrics.size(); ++i) {
     if (const auto* other = find_metric(c, b.metrics[i].spec.name)) {
-      cc.secondary.push_back(compare_metric(b.metrics[i].spec, b.metrics[i].samples, other->samples, options));
+      cc.secondary.push_back(
+          compare_metric(b.metrics[i].spec, b.metrics[i].samples, other->samples, options, b_rounds, c_rounds));
     }
   }
   return cc;
@@ -276,7 +337,11 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
     if (it == candidate_by_id.end()) {
       c.only_in_baseline.push_back(b->id);
     } else {
-      c.cases.push_back(compare_case(*b, *it->second, options));
+      const auto rounds = [](const detail::PooledSide& side, const record::CaseResult* r) {
+        const auto found = side.round_sizes.find(r);
+        return found == side.round_sizes.end() ? std::vector<std::size_t>{} : found->second;
+      };
+      c.cases.push_back(compare_case(*b, *it->second, options, rounds(base, b), rounds(cand, it->second)));
       candidate_by_id.erase(it);
     }
   }

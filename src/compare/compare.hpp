@@ -48,7 +48,17 @@ struct MetricComparison {
   Verdict verdict = Verdict::NoDifference;
   // Why verdict is NotComparable ("too few samples: baseline 1, candidate 5 (need 2 per side)").
   std::string not_comparable;
+  // Rounds of an A/B run (several records per side). When a side's rounds differ among themselves
+  // more than their repetitions explain (one-way ANOVA p < kRoundsDifferAlpha), the tests, the
+  // overhead and its CI use one value per round (its median) instead of every repetition.
+  std::size_t rounds_baseline = 1, rounds_candidate = 1;
+  double rounds_differ_p = 1;  // the smaller of the two sides' ANOVA p (1 with one round per side)
+  bool round_level = false;
 };
+
+// Below this p, the rounds of one side are taken to differ (process state: thread placement,
+// memory layout, clocks), so repetitions are not independent and a round becomes the unit.
+inline constexpr double kRoundsDifferAlpha = 0.01;
 
 struct CaseComparison {
   std::string id, workload, layer;

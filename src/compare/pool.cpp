@@ -82,7 +82,7 @@ json merge_telemetry_summaries(const std::vector<json>& summaries) {
 }
 
 PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage) {
-  PooledSide side{.label = join_labels(records), .cases = {}};
+  PooledSide side{.label = join_labels(records), .cases = {}, .round_sizes = {}};
   std::vector<std::string> order;
   std::map<std::string, std::vector<const record::CaseResult*>> rounds;
   for (const auto& r : records) {
@@ -104,6 +104,8 @@ PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<r
     } else {
       storage.push_back(pool_rounds(ok));
       side.cases.push_back(&storage.back());
+      auto& sizes = side.round_sizes[&storage.back()];
+      for (const auto* round : ok) sizes.push_back(round->metrics.empty() ? 0 : round->metrics.front().samples.size());
     }
   }
   return side;

@@ -1,6 +1,7 @@
 #pragma once
 // Internal to src/compare: one side's records reduced to one CaseResult per case id.
 #include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@ namespace sb::compare::detail {
 struct PooledSide {
   std::string label;  // the records' labels, distinct ones joined with "+"
   std::vector<const record::CaseResult*> cases;  // one per case id, in first-seen order
+  // For pooled cases: the number of repetitions each ok round contributed, in order.
+  std::map<const record::CaseResult*, std::vector<std::size_t>> round_sizes;
 };
 
 // Cases that appear once point into `records`; cases that appear in several records are pooled

@@ -1,5 +1,7 @@
 #include "launcher/environment_spec.hpp"
 
+#include <filesystem>
+
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -147,7 +149,35 @@ std::uint64_t parse_size(const std::string& text, const std::string& option) {
   return value * factor;
 }
 
+BindMount parse_bind_mount(const std::string& text) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    const auto colon = text.find(':', start);
+    parts.push_back(text.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  BindMount m;
+  if (parts.size() >= 2 && (parts.back() == "ro" || parts.back() == "rw")) {
+    m.read_only = parts.back() == "ro";
+    parts.pop_back();
+  }
+  const auto bad = [&](const std::string& why) {
+    return Error(fmt::format("--mount '{}': {}", text, why),
+                 "write --mount /host/path[:/path/in/container][:ro], e.g. --mount /opt/venv:ro or --mount /data:/data");
+  };
+  if (parts.empty() || parts.size() > 2) throw bad("expected SRC[:DST][:ro|:rw]");
+  m.source = parts[0];
+  m.target = parts.size() == 2 ? parts[1] : parts[0];
+  if (m.source.empty() || m.source[0] != '/' || m.target.empty() || m.target[0] != '/')
+    throw bad("both paths must be absolute");
+  std::error_code ec;
+  if (!std::filesystem::exists(m.source, ec)) throw bad(fmt::format("{} does not exist on this host", m.source));
+  return m;
+}
+
 void validate(const ContainerOptions& o) {
+  for (const auto& m : o.mounts) parse_bind_mount(m);
   if (!o.shm_size.empty()) parse_size(o.shm_size, "--shm-size");
   if (!o.memory.empty()) parse_size(o.memory, "--memory");
   if (o.cpus && !(*o.cpus > 0))
@@ -177,6 +207,7 @@ nlohmann::json to_json(const ContainerOptions& o) {
   if (!o.user.empty()) j["user"] = o.user;
   j["network"] = o.network.empty() ? "none" : o.network;
   if (!o.runtime_args.empty()) j["runtime_args"] = o.runtime_args;
+  if (!o.mounts.empty()) j["mounts"] = o.mounts;
   return j;
 }
 

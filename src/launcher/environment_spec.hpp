@@ -56,7 +56,16 @@ struct ContainerOptions {
   std::string user;            // "uid[:gid]" or a name the image knows; empty = launcher default
   std::string network;         // "none" | "host"; empty = none (apptainer: the host's, its default)
   std::vector<std::string> runtime_args;  // passed verbatim before the image
+  std::vector<std::string> mounts;        // --mount SRC[:DST][:ro|:rw], see parse_bind_mount
 };
+
+// One --mount: docker's -v syntax. SRC is an absolute host path that exists; DST (absolute) defaults
+// to SRC; read-write unless ":ro". Throws sb::Error naming the option and the accepted form.
+struct BindMount {
+  std::string source, target;
+  bool read_only = false;
+};
+BindMount parse_bind_mount(const std::string& text);
 // Throws sb::Error for a malformed option (naming it and the accepted form).
 void validate(const ContainerOptions& o);
 nlohmann::json to_json(const ContainerOptions& o);

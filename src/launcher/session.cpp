@@ -22,6 +22,17 @@ namespace sb::launcher {
 namespace fs = std::filesystem;
 namespace {
 
+// "a:b::c" -> {"a", "b", "", "c"} (PATH, LD_LIBRARY_PATH)
+std::vector<std::string> split_path_list(const std::string& list) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start <= list.size();) {
+    const auto colon = std::min(list.find(':', start), list.size());
+    out.push_back(list.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return out;
+}
+
 std::string last_line(const std::string& text) {
   auto end = text.find_last_not_of(" \n\r\t");
   if (end == std::string::npos) return "";
@@ -66,6 +77,19 @@ bool forward_env_var(const std::string& name, bool host_mirror) {
   for (const char* prefix : {"CUDA_", "TORCH_", "TRTLLM_", "TLLM_"})
     if (starts(prefix)) return true;
   return name == "PATH" || name == "LD_LIBRARY_PATH" || name == "LD_PRELOAD";
+}
+
+std::vector<std::string> path_install_prefixes(const std::string& path_list) {
+  std::vector<std::string> prefixes;
+  for (const std::string& d : split_path_list(path_list)) {
+    std::error_code ec;
+    if (d.empty() || !fs::is_directory(d, ec)) continue;
+    const fs::path dir = fs::canonical(d, ec);
+    if (ec) continue;
+    const fs::path prefix = dir.filename() == "bin" && dir.parent_path() != dir.root_path() ? dir.parent_path() : dir;
+    if (prefix != prefix.root_path()) prefixes.push_back(prefix.string());
+  }
+  return prefixes;
 }
 
 nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source) {
@@ -129,14 +153,12 @@ void Session::prepare_image() {
     } catch (const Error&) {
       // Without ldd the userland mounts still cover the distribution's libraries.
     }
+    // Programs found through PATH outside the userland (a Python venv, conda, /opt/<tool>/bin).
+    if (const char* path = std::getenv("PATH"))
+      for (const std::string& prefix : path_install_prefixes(path)) extra.push_back(prefix);
     if (const char* llp = std::getenv("LD_LIBRARY_PATH")) {
-      std::string dirs = llp;
-      for (std::size_t start = 0; start <= dirs.size();) {
-        const auto colon = std::min(dirs.find(':', start), dirs.size());
-        const std::string d = dirs.substr(start, colon - start);
+      for (const std::string& d : split_path_list(llp))
         if (!d.empty() && fs::is_directory(d)) extra.push_back(fs::canonical(d).string());
-        start = colon + 1;
-      }
     }
     base_mounts_ = host_mirror_mounts(facts_, extra);
     if (!std::getenv("PATH")) env_.emplace_back("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
@@ -144,6 +166,10 @@ void Session::prepare_image() {
   } else {
     bundle_manifest_ = make_bundle(self_, config::default_config_path(), temp_dir_ / "bundle");
     base_mounts_.push_back({(temp_dir_ / "bundle").string(), kBundleDirInside, true});
+  }
+  for (const std::string& text : options_.mounts) {
+    const BindMount m = parse_bind_mount(text);
+    base_mounts_.push_back({fs::canonical(m.source).string(), m.target, m.read_only});
   }
   if (gpu_.mode == GpuInjection::Devices) {
     ContainerRun gpu_part;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,11 @@ namespace sb::launcher {
 
 inline constexpr const char* kIoDirInside = "/sparkbench-io";
 inline constexpr const char* kBundleDirInside = "/sparkbench";
+
+// Host-mirror: the install prefixes of the PATH entries, to mount beside the userland: a directory
+// named bin gives its parent (a venv's or /opt/<tool>'s root, whose lib/ its programs need), any
+// other directory itself; never "/". Entries that do not exist are skipped.
+std::vector<std::string> path_install_prefixes(const std::string& path_list);
 
 // Whether a variable of the caller's environment is passed into the container: run choices
 // (thread counts, CUDA_VISIBLE_DEVICES, NCCL tuning, ...) always; in host-mirror mode also

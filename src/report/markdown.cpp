@@ -49,9 +49,12 @@ std::string metric_row(const std::string& case_id, const compare::MetricComparis
     return head + fmt::format(" n/a | n/a | n/a | n/a | {}/{} | not comparable: {} |\n", m.baseline.n, m.candidate.n,
                               md_cell(m.not_comparable));
   }
-  return head + fmt::format(" {} | {} | {} | {:+.2f} | {}/{} | {} |\n", overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
+  // When rounds differed among themselves, the tests ran on one median per round (compare.hpp).
+  const std::string n = m.round_level ? fmt::format("{}/{} rounds", m.rounds_baseline, m.rounds_candidate)
+                                      : fmt::format("{}/{}", m.baseline.n, m.candidate.n);
+  return head + fmt::format(" {} | {} | {} | {:+.2f} | {} | {} |\n", overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
                             p_value(holm ? m.p_adjusted : m.welch.p_value), p_value(m.mann_whitney.p_value), m.hedges_g,
-                            m.baseline.n, m.candidate.n, verdict_label(m.verdict));
+                            n, verdict_label(m.verdict));
 }
 
 std::string table_header(const compare::Comparison& c, const char* welch_column) {
@@ -94,6 +97,19 @@ std::string results_section(const compare::Comparison& c) {
         "(positive = {} worse than {}), from the ratio of medians, with its 95% bootstrap CI.\n\n",
         c.candidate_label, c.baseline_label);
     out += tables;
+    std::string round_level;
+    for (const auto& k : c.cases) {
+      if (k.not_comparable.empty() && k.primary.round_level) {
+        round_level += fmt::format("{}`{}` (ANOVA p {})", round_level.empty() ? "" : ", ", md_cell(k.id),
+                                   p_value(k.primary.rounds_differ_p));
+      }
+    }
+    if (!round_level.empty()) {
+      out += "Rounds of one side differed among themselves more than their repetitions explain for " + round_level +
+             ": each process had its own state (thread placement, memory layout, clocks), so these cases were "
+             "tested on one median per round (`n` shows rounds). More rounds (`ab --rounds`) give such cases more "
+             "power; a quieter machine, fewer differing rounds.\n\n";
+    }
   }
   if (secondary_count > 0) {
     out += fmt::format("<details><summary>Secondary metrics: {} {} (Welch p not adjusted)</summary>\n\n{}{}\n</details>\n\n",

@@ -33,6 +33,8 @@ json metric_json(const compare::MetricComparison& m, bool holm) {
            {{"u", m.mann_whitney.u}, {"z", m.mann_whitney.z}, {"p_value", m.mann_whitney.p_value},
             {"exact", m.mann_whitney.exact}}},
           {"hedges_g", m.hedges_g},
+          {"rounds", {{"baseline", m.rounds_baseline}, {"candidate", m.rounds_candidate},
+                      {"differ_p", m.rounds_differ_p}, {"test_unit", m.round_level ? "round" : "repetition"}}},
           {"significant", m.significant},
           {"verdict", detail::verdict_label(m.verdict)},
           {"not_comparable", m.not_comparable.empty() ? json(nullptr) : json(m.not_comparable)}};

@@ -46,6 +46,17 @@ struct WelchResult {
 // t = 0, p = 1; different means give t = +-inf, p = 0; df is then n_a + n_b - 2.
 WelchResult welch_t_test(std::span<const double> a, std::span<const double> b);
 
+struct AnovaResult {
+  double f = 0;           // between-group mean square / within-group mean square
+  double df_between = 0;  // groups - 1
+  double df_within = 0;   // observations - groups
+  double p_value = 1;     // upper tail of F(df_between, df_within)
+};
+// One-way ANOVA (equal variances, scipy.stats.f_oneway): do the groups' means differ more than their
+// spread explains? Needs >= 2 groups, each with >= 1 value, and more values than groups. With no
+// spread inside the groups: equal means give F = 0, p = 1; different means F = inf, p = 0.
+AnovaResult one_way_anova(const std::vector<std::vector<double>>& groups);
+
 struct MannWhitneyResult {
   double u = 0;        // U statistic of sample a: number of pairs (a_i, b_j) with a_i > b_j, ties 1/2
   double z = 0;        // normal approximation's z (0 when exact)
