@@ -31,6 +31,12 @@ TEST(Config, UnknownWorkloadListsTheValidOnes) {
   EXPECT_NE(msg.find(test::kSequenceWorkload), std::string::npos) << msg;
 }
 
+TEST(Config, UnknownCommandSaysWhichConfigToPass) {
+  const std::string msg = message_of("suites:\n  s:\n    cases:\n      - workload: \"command:mine\"\n");
+  EXPECT_NE(msg.find("no command 'mine' is defined"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("define it under `commands:`"), std::string::npos) << msg;
+}
+
 TEST(Config, UnknownParameterListsTheValidOnes) {
   const std::string msg = message_of("suites:\n  s:\n    cases:\n      - workload: test_sequence\n        params: {bogus: 1}\n");
   EXPECT_NE(msg.find("no parameter 'bogus'"), std::string::npos) << msg;

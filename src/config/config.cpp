@@ -88,6 +88,10 @@ Entry parse_entry(const YAML::Node& n, const std::string& source) {
   Entry e;
   e.workload = n["workload"].as<std::string>();
   const Workload* w = Registry::instance().find(e.workload);
+  if (!w && e.workload.starts_with("command:"))
+    throw Error(fmt::format("{}: unknown workload '{}': no command '{}' is defined", where(source, n["workload"]),
+                            e.workload, e.workload.substr(8)),
+                "define it under `commands:` in this file (docs/commands.md), or check the name's spelling");
   if (!w)
     throw Error(fmt::format("{}: unknown workload '{}'", where(source, n["workload"]), e.workload),
                 fmt::format("valid workloads: {}", fmt::join(Registry::instance().names(), ", ")));

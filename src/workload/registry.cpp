@@ -121,6 +121,11 @@ const Workload& Registry::define(const nlohmann::json& definition) {
 
 const Workload& Registry::get(std::string_view name) const {
   if (const Workload* w = find(name)) return *w;
+  if (name.starts_with("command:")) {
+    throw Error(fmt::format("unknown workload '{}': no loaded config defines the command '{}'", name, name.substr(8)),
+                "pass the config that defines it under `commands:`, e.g. --config benchmarks/commands/torch_matmul.yaml "
+                "(docs/commands.md)");
+  }
   throw Error(fmt::format("unknown workload '{}'", name),
               fmt::format("valid workloads: {} (see `sparkbench list`)", fmt::join(names(), ", ")));
 }
