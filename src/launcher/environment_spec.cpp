@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/path_search.hpp"
 
 namespace sb::launcher {
 namespace {
@@ -150,13 +151,7 @@ std::uint64_t parse_size(const std::string& text, const std::string& option) {
 }
 
 BindMount parse_bind_mount(const std::string& text) {
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    const auto colon = text.find(':', start);
-    parts.push_back(text.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
+  std::vector<std::string> parts = split_path_list(text);  // docker's -v: colon-separated, like PATH
   BindMount m;
   if (parts.size() >= 2 && (parts.back() == "ro" || parts.back() == "rw")) {
     m.read_only = parts.back() == "ro";

@@ -14,17 +14,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/path_search.hpp"
+
 extern char** environ;
 
 namespace sb::launcher {
 namespace {
 
 constexpr std::size_t kTailBytes = 16 * 1024;
-
-bool is_executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
 
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -64,20 +61,8 @@ void append_tail(std::string& tail, const char* data, std::size_t n) {
 }  // namespace
 
 std::string find_on_path(const std::string& name) {
-  if (name.empty()) return "";
-  if (name.find('/') != std::string::npos) return is_executable_file(name) ? name : "";
   const char* path = std::getenv("PATH");
-  const std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  for (std::size_t start = 0;;) {
-    const auto colon = dirs.find(':', start);
-    const std::string dir = dirs.substr(start, colon - start);
-    if (!dir.empty()) {
-      const std::string candidate = dir + "/" + name;
-      if (is_executable_file(candidate)) return candidate;
-    }
-    if (colon == std::string::npos) return "";
-    start = colon + 1;
-  }
+  return find_executable(name, path ? path : "/usr/local/bin:/usr/bin:/bin");
 }
 
 CommandOutput capture(const std::vector<std::string>& argv, double timeout_s) {

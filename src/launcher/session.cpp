@@ -11,6 +11,7 @@
 
 #include "config/config.hpp"
 #include "core/error.hpp"
+#include "core/path_search.hpp"
 #include "launcher/bundle.hpp"
 #include "launcher/host_mirror.hpp"
 #include "launcher/process.hpp"
@@ -21,17 +22,6 @@ extern char** environ;
 namespace sb::launcher {
 namespace fs = std::filesystem;
 namespace {
-
-// "a:b::c" -> {"a", "b", "", "c"} (PATH, LD_LIBRARY_PATH)
-std::vector<std::string> split_path_list(const std::string& list) {
-  std::vector<std::string> out;
-  for (std::size_t start = 0; start <= list.size();) {
-    const auto colon = std::min(list.find(':', start), list.size());
-    out.push_back(list.substr(start, colon - start));
-    start = colon + 1;
-  }
-  return out;
-}
 
 std::string last_line(const std::string& text) {
   auto end = text.find_last_not_of(" \n\r\t");

@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/path_search.hpp"
 #include "runner/runner.hpp"
 
 extern char** environ;
@@ -30,11 +31,6 @@ constexpr std::size_t kKeepBytes = 16u << 20;
 constexpr auto kTick = std::chrono::milliseconds(50);
 // After the program exits, how long what it left behind (holding the pipes) may keep writing.
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
-
-bool is_executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
 
 class Pipe {
  public:
@@ -110,21 +106,6 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string resolve_program(const std::string& argv0, const std::string& path, const std::string& cwd) {
-  if (argv0.empty()) return "";
-  if (argv0.find('/') != std::string::npos) {
-    const std::string p = argv0.front() == '/' || cwd.empty() ? argv0 : cwd + "/" + argv0;
-    return is_executable_file(p) ? p : "";
-  }
-  for (std::size_t start = 0; start <= path.size();) {
-    const auto colon = std::min(path.find(':', start), path.size());
-    const std::string dir = path.substr(start, colon - start);
-    if (!dir.empty() && is_executable_file(dir + "/" + argv0)) return dir + "/" + argv0;
-    start = colon + 1;
-  }
-  return "";
-}
-
 std::string check_startable(const ChildRequest& request) {
   const auto env_path = request.env.find("PATH");
   const char* our_path = std::getenv("PATH");
@@ -134,14 +115,14 @@ std::string check_startable(const ChildRequest& request) {
     throw Error(fmt::format("the working directory '{}' does not exist here", request.cwd),
                 "give `cwd:` a directory that exists where the command runs (in a container: one the image or the "
                 "host-mirror mounts provide)");
-  const std::string program = resolve_program(request.argv.at(0), path, request.cwd);
+  const std::string program = find_executable(request.argv.at(0), path, request.cwd);
   if (program.empty())
     throw Error(fmt::format("'{}' was not found{} (PATH={}, working directory {})", request.argv[0],
                             request.argv[0].find('/') != std::string::npos ? " or is not executable" : " on PATH", path,
                             request.cwd.empty() ? "unchanged" : request.cwd),
                 "install it, or give its absolute path in argv; in a container image (--env docker:IMAGE) the tool "
-                "must exist in the image, and host-mirror containers see only the host's /usr, /bin, /lib*, the "
-                "sparkbench and config directories");
+                "must exist in the image; host-mirror containers see the host's /usr, /bin, /lib*, the sparkbench "
+                "and config directories and the install prefixes of PATH entries, anything else needs --mount");
   return program;
 }
 

@@ -23,10 +23,6 @@ struct ChildResult {
   std::string out, err;    // at most the last 16 MiB of each
 };
 
-// The absolute path argv0 runs as: a name with '/' relative to cwd, else the first executable on
-// `path` (a PATH value). "" when there is none.
-std::string resolve_program(const std::string& argv0, const std::string& path, const std::string& cwd);
-
 // Throws sb::Error when the program cannot be started (not found, not executable, bad cwd): the
 // message names argv[0], PATH and the working directory. Returns the program's absolute path.
 std::string check_startable(const ChildRequest& request);
