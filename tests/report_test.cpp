@@ -374,6 +374,16 @@ TEST(ReportMarkdown, RoundLevelCasesShowRoundsAndSayWhy) {
   EXPECT_EQ(rounds["baseline"], 3);
 }
 
+TEST(ReportMarkdown, SmallOverheadWithTinyPSaysItIsBelowTheThreshold) {
+  // syscall/call=getppid: Holm p 0.001 but +0.8%, under the default 2% threshold.
+  const std::string md = markdown(layered(), {});
+  EXPECT_TRUE(contains(md, "| 0.001 | 0.008 | +1.00 | 5/5 | no significant difference (overhead under 2%) |\n"))
+      << md;
+  compare::Comparison c = layered();
+  c.cases[0].primary.p_adjusted = 0.3;  // a large p needs no explanation
+  EXPECT_TRUE(contains(markdown(c, {}), "| 0.30 | 0.008 | +1.00 | 5/5 | no significant difference |\n"));
+}
+
 TEST(ReportJson, LayersObjectCountsAndMedians) {
   const json layers = json::parse(json_summary(layered()))["layers"];
   ASSERT_EQ(layers.size(), 4u);

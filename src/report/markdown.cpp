@@ -41,7 +41,18 @@ std::string summary_section(const compare::Comparison& c) {
   return out + "\n";
 }
 
-std::string metric_row(const std::string& case_id, const compare::MetricComparison& m, bool holm) {
+// A tiny p with an overhead under the threshold is still "no significant difference" (compare.cpp),
+// but the cell says why, so it does not read as a contradiction of its own p column.
+std::string verdict_cell(const compare::MetricComparison& m, double p, const compare::Options& options) {
+  std::string label = verdict_label(m.verdict);
+  if (m.verdict == compare::Verdict::NoDifference && p < options.alpha) {
+    label += fmt::format(" (overhead under {:g}%)", options.min_effect_pct);
+  }
+  return label;
+}
+
+std::string metric_row(const std::string& case_id, const compare::MetricComparison& m, bool holm,
+                       const compare::Options& options) {
   const std::string head = fmt::format("| `{}` | {} | {} | {} |", md_cell(case_id), md_cell(m.spec.name),
                                        md_cell(mean_with_ci(m.baseline, m.spec.unit)),
                                        md_cell(mean_with_ci(m.candidate, m.spec.unit)));
@@ -52,9 +63,10 @@ std::string metric_row(const std::string& case_id, const compare::MetricComparis
   // When rounds differed among themselves, the tests ran on one median per round (compare.hpp).
   const std::string n = m.round_level ? fmt::format("{}/{} rounds", m.rounds_baseline, m.rounds_candidate)
                                       : fmt::format("{}/{}", m.baseline.n, m.candidate.n);
+  const double p = holm ? m.p_adjusted : m.welch.p_value;
   return head + fmt::format(" {} | {} | {} | {:+.2f} | {} | {} |\n", overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
-                            p_value(holm ? m.p_adjusted : m.welch.p_value), p_value(m.mann_whitney.p_value), m.hedges_g,
-                            n, verdict_label(m.verdict));
+                            p_value(p), p_value(m.mann_whitney.p_value), m.hedges_g, n,
+                            verdict_cell(m, p, options));
 }
 
 std::string table_header(const compare::Comparison& c, const char* welch_column) {
@@ -80,9 +92,9 @@ std::string results_section(const compare::Comparison& c) {
     std::string rows;
     for (const auto* k : l.cases) {
       if (!k->not_comparable.empty()) continue;
-      rows += metric_row(k->id, k->primary, true);
+      rows += metric_row(k->id, k->primary, true, c.options);
       for (const auto& m : k->secondary) {
-        secondary_rows += metric_row(k->id, m, false);
+        secondary_rows += metric_row(k->id, m, false, c.options);
         ++secondary_count;
       }
     }
