@@ -54,8 +54,8 @@ if want sanity; then
 fi
 if want torch; then
   log "torch.matmul reference, n=10000"
-  python3 scripts/reference/torch_matmul.py --n 10000 > "$OUT/torch_matmul.json" 2> "$OUT/torch.log"
-  cat "$OUT/torch_matmul.json" | tee -a "$OUT/summary.txt"
+  python3 benchmarks/commands/torch_matmul.py --n 10000 --precision fp32,tf32,fp16,bf16 --reps 20 > "$OUT/torch_matmul.jsonl" 2> "$OUT/torch.log"
+  cat "$OUT/torch_matmul.jsonl" | tee -a "$OUT/summary.txt"
 fi
 if want micro; then
   log "sparkbench run --suite micro (GPU part)"

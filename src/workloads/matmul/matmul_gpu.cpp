@@ -23,7 +23,7 @@ std::unique_ptr<CaseRun> make_matmul(const Params& params, const CaseContext& co
 SB_REGISTER_WORKLOAD(matmul, Workload{
     .name = "matmul",
     .help = "n x n x n GEMM with cuBLAS (cublasGemmEx, fp32 accumulation), the seed's sanity check; "
-            "compare with scripts/reference/torch_matmul.py",
+            "compare with benchmarks/commands/torch_matmul.py",
     .device = Device::Gpu,
     .layer = "gpu-compute",
     .params = gemm_param_specs(10000, kGpuPrecisions),
