@@ -368,7 +368,7 @@ json environment(const std::string& cpu_max, const std::string& cpuset, const st
           {"thp", {{"enabled", thp}}},
           {"container", {{"runtime", container}}},
           {"gpu", {{{"name", "H200"}, {"driver_version", driver},
-                    {"clocks", {{"sm_mhz", sm_mhz}, {"max_sm_mhz", 1980}}},
+                    {"sm_clock_mhz", sm_mhz}, {"max_sm_clock_mhz", 1980}, {"app_sm_clock_mhz", 1755},
                     {"temperature_c", sm_mhz / 30}}}},
           {"cuda", {{"runtime_version", runtime}}},
           {"env_vars", {{"OMP_NUM_THREADS", omp}, {"PATH", "/usr/bin"}}}};
@@ -403,6 +403,16 @@ TEST(CompareEnvironment, DifferencesRankedByImportanceWithoutVolatileReadings) {
   const auto one_sided = diff_environments(json::object(), {{"cuda", {{"runtime_version", "13.0"}}}});
   ASSERT_EQ(one_sided.size(), 1u);
   EXPECT_TRUE(one_sided[0].baseline.is_null());
+}
+
+TEST(CompareEnvironment, ClockSettingsDifferButClockReadingsDoNot) {
+  // The snapshot's own key names (env/gpu_nvml.cpp): the clock right now follows the load; the
+  // application and maximum clocks are settings.
+  const json b = {{"gpu", {{"devices", {{{"sm_clock_mhz", 345}, {"app_sm_clock_mhz", 1755}, {"max_sm_clock_mhz", 1980}}}}}}};
+  const json k = {{"gpu", {{"devices", {{{"sm_clock_mhz", 1965}, {"app_sm_clock_mhz", 1980}, {"max_sm_clock_mhz", 1980}}}}}}};
+  const auto diffs = diff_environments(b, k);
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].path, "gpu.devices[0].app_sm_clock_mhz");
 }
 
 TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {

@@ -4,9 +4,13 @@
 # returns at most 8 files), with summary.txt beside it.
 #
 #   tools/gpu_validation.sh [STEP...]
-#     steps: build test gputest env sanity torch sampler micro oci llm peer oci-micro oci-llm oci-command (default: all)
+#     steps: build test gputest env sanity torch sampler micro oci docker llm peer oci-micro oci-llm oci-command
+#     (default: all but docker)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
-# the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/.
+# the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/; the docker step needs
+# .carry/docker-bins.tar.xz: dockerd, docker, containerd, containerd-shim-runc-v2 and runc in bin/ and
+# libdevmapper.so.1.02.1 in lib/, from Debian 12's docker.io, containerd, runc and libdevmapper1.02.1
+# (the .deb files are over the device tool's 64 MiB carry limit; the xz tarball is 36 MB).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 FINAL="${OUT:-$PWD/gpu-out-final}"
@@ -80,6 +84,23 @@ if want oci; then
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite sanity --rounds 2 --out "$OUT/ab" \
     > "$OUT/ab.log" 2>&1
   tail -n 30 "$OUT/ab.log" | tee -a "$OUT/summary.txt"
+fi
+if want docker; then
+  log "sparkbench ab --env native --env docker --suite sanity (a private dockerd from .carry)"
+  mkdir -p /tmp/dk && tar -C /tmp/dk -xJf .carry/docker-bins.tar.xz
+  export PATH="/tmp/dk/bin:$PATH"
+  # dockerd re-executes itself (docker-applyLayer) with a clean environment: register the library.
+  echo /tmp/dk/lib > /etc/ld.so.conf.d/sparkbench-docker.conf && ldconfig
+  d=/tmp/dk/state && mkdir -p "$d"
+  dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
+    --data-root "$d/root" --exec-root "$d/exec" --pidfile "$d/pid" -H "unix://$d/sock" > "$OUT/dockerd.log" 2>&1 &
+  export DOCKER_HOST="unix://$d/sock"
+  for _ in $(seq 60); do docker info > /dev/null 2>&1 && break; sleep 0.5; done
+  docker version 2>&1 | grep -E "Version|API" | head -n 4 | tee -a "$OUT/summary.txt"
+  $SB runtimes 2>&1 | tee "$OUT/runtimes-docker.txt" | grep -A3 "^docker" | tee -a "$OUT/summary.txt"
+  $SB ab --env native --env docker --suite sanity --rounds 2 --out "$OUT/ab-docker" > "$OUT/ab-docker.log" 2>&1
+  tail -n 30 "$OUT/ab-docker.log" | tee -a "$OUT/summary.txt"
+  kill "$(cat "$d/pid")" 2> /dev/null
 fi
 if want llm; then
   log "sparkbench run --suite llm"

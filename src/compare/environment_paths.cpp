@@ -126,7 +126,8 @@ bool is_volatile(const std::string& raw_path) {
   if (key == "pid" || key == "ppid" || key == "tid" || ends_with("_pid")) return true;  // per process
   if (has(key, "available") && has(path, "mem")) return true;                             // free memory
   // Clock and frequency readings follow the load (boost, idle downclock); their limits do not.
-  static const std::string_view kClockSettings[] = {"max", "min", "app", "default", "limit", "lock", "target",
+  // ("locked", not "lock": every "clock" contains "lock".)
+  static const std::string_view kClockSettings[] = {"max", "min", "app", "default", "limit", "locked", "target",
                                                     "base", "boost", "source", "governor", "driver", "supported"};
   if ((has(path, "clock") || has(path, "freq") || has(path, "mhz")) && !has_any(key, kClockSettings)) return true;
   return false;
