@@ -4,8 +4,8 @@
 # returns at most 8 files), with summary.txt beside it.
 #
 #   tools/gpu_validation.sh [STEP...]
-#     steps: build test gputest env sanity torch sampler micro oci docker llm peer oci-micro oci-llm oci-command
-#     (default: all but docker)
+#     steps: build test gputest env sanity torch sampler micro oci docker docker-image llm peer oci-micro oci-llm
+#            oci-command (default: all but docker and docker-image; docker-image needs docker first)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/; the docker step needs
 # .carry/docker-bins.tar.xz: dockerd, docker, containerd, containerd-shim-runc-v2 and runc in bin/ and
@@ -100,8 +100,35 @@ if want docker; then
   $SB runtimes 2>&1 | tee "$OUT/runtimes-docker.txt" | grep -A3 "^docker" | tee -a "$OUT/summary.txt"
   $SB ab --env native --env docker --suite sanity --rounds 2 --out "$OUT/ab-docker" > "$OUT/ab-docker.log" 2>&1
   tail -n 30 "$OUT/ab-docker.log" | tee -a "$OUT/summary.txt"
-  kill "$(cat "$d/pid")" 2> /dev/null
 fi
+if want docker-image; then
+  # Bundle mode with a GPU: a user image that has nothing but a shell, the C library and its own
+  # cuBLAS (PyTorch's wheel's where there is one, else the toolkit's); the bundle brings the rest.
+  log "sparkbench ab --env native --env docker:IMAGE --suite sanity, IMAGE with its own cuBLAS"
+  R=/tmp/user-image && rm -rf "$R" && mkdir -p "$R"/{bin,sbin,tmp,proc,sys,dev,etc/ld.so.conf.d,opt/cublas}
+  cp "$(readlink -f /bin/sh)" "$R/bin/sh"
+  cp "$(readlink -f /sbin/ldconfig.real 2> /dev/null || readlink -f /sbin/ldconfig)" "$R/sbin/ldconfig"
+  for lib in $(ldd "$SB" /bin/sh | grep -oE '/[^ ]*(libc|libm|libpthread|libdl|librt|ld-linux[^ ]*)\.so[^ ]*' | sort -u); do
+    mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
+  done
+  cublas=$(python3 -c 'import nvidia.cublas, os; print(os.path.join(nvidia.cublas.__path__[0], "lib"))' 2> /dev/null)
+  [ -f "$cublas/libcublas.so.13" ] || cublas=/usr/local/cuda/lib64
+  cp -L "$cublas"/libcublas.so.13 "$cublas"/libcublasLt.so.13 "$R/opt/cublas/"
+  echo /opt/cublas > "$R/etc/ld.so.conf.d/cublas.conf" && ldconfig -r "$R"
+  echo "image cuBLAS from $cublas: $(ls -l "$cublas"/libcublas.so.13* | awk '{print $NF}' | tr '\n' ' ')" | tee -a "$OUT/summary.txt"
+  tar -C "$R" -cf /tmp/user-image.tar . && docker import /tmp/user-image.tar sparkbench-gpu/user-cublas:1 > /dev/null
+  $SB ab --env native --env docker:sparkbench-gpu/user-cublas:1 --suite sanity --rounds 2 --out "$OUT/ab-docker-image" \
+    > "$OUT/ab-docker-image.log" 2>&1
+  tail -n 12 "$OUT/ab-docker-image.log" | tee -a "$OUT/summary.txt"
+  python3 - "$OUT"/ab-docker-image/*/*.json << 'PY' | tee -a "$OUT/summary.txt"
+import json, sys
+for f in sys.argv[1:]:
+    env = json.load(open(f))["environment"]
+    paths = [l["real_path"] for l in env.get("libraries", {}).get("loaded", []) if "cublas" in l["path"]]
+    print(f.split("/")[-2], "cuBLAS", env.get("cuda", {}).get("cublas", {}).get("version"), *paths)
+PY
+fi
+[ -f /tmp/dk/state/pid ] && kill "$(cat /tmp/dk/state/pid)" 2> /dev/null
 if want llm; then
   log "sparkbench run --suite llm"
   rec=$($SB run --suite llm --label native --out "$OUT/results" 2> "$OUT/llm.log")
