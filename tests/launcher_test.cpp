@@ -11,13 +11,13 @@
 #include <fstream>
 #include <string>
 
+#include "core/child_process.hpp"
 #include "core/error.hpp"
 #include "launcher/bundle.hpp"
 #include "launcher/environment_spec.hpp"
 #include "launcher/host_facts.hpp"
 #include "launcher/host_mirror.hpp"
 #include "launcher/launcher.hpp"
-#include "launcher/process.hpp"
 #include "launcher/session.hpp"
 
 namespace sb::launcher {
@@ -599,7 +599,8 @@ TEST(LauncherBundle, ScriptPrefersTheImagesCudaLibraries) {
   std::ofstream(dir / "bin" / "sparkbench") << "#!/bin/sh\necho \"$LD_LIBRARY_PATH\"\n";
   ::chmod((dir / "sparkbench").c_str(), 0755);
   ::chmod((dir / "bin" / "sparkbench").c_str(), 0755);
-  const CommandOutput r = capture({"env", "LD_LIBRARY_PATH=" + (dir / "image-libs").string(), (dir / "sparkbench").string()});
+  const ChildOutcome r = run_child_process(
+      {.argv = {"env", "LD_LIBRARY_PATH=" + (dir / "image-libs").string(), (dir / "sparkbench").string()}, .timeout_s = 30});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.rfind((dir / "lib").string() + ":", 0), 0u) << r.out;
   EXPECT_TRUE(has(r.out, (dir / "lib-cuda" / "libcublas.so.99").string())) << r.out;
@@ -621,7 +622,7 @@ TEST(LauncherBundle, BundleOfTheRealBinaryRuns) {
   bool left_out_libc = false;
   for (const auto& l : m["left_out"]) left_out_libc |= l["soname"] == "libc.so.6";
   EXPECT_TRUE(left_out_libc);
-  const CommandOutput r = capture({(dir / "sparkbench").string(), "--version"});
+  const ChildOutcome r = run_child_process({.argv = {(dir / "sparkbench").string(), "--version"}, .timeout_s = 30});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(has(r.out, "sparkbench")) << r.out;
   fs::remove_all(dir);
@@ -630,13 +631,13 @@ TEST(LauncherBundle, BundleOfTheRealBinaryRuns) {
 // ---- process helpers and the session's first checks ---------------------------------------------
 
 TEST(LauncherProcess, CaptureStatusTimeoutAndQuoting) {
-  const CommandOutput r = capture({"sh", "-c", "echo out; echo err >&2; exit 3"});
-  EXPECT_TRUE(r.ran);
+  const ChildOutcome r = run_child_process({.argv = {"sh", "-c", "echo out; echo err >&2; exit 3"}, .timeout_s = 30});
+  EXPECT_TRUE(r.started);
   EXPECT_EQ(r.out, "out\n");
   EXPECT_EQ(r.err, "err\n");
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_FALSE(capture({"/nonexistent/tool"}).ran);
-  EXPECT_EQ(capture({"sleep", "10"}, 0.2).exit_code, 137);
+  EXPECT_FALSE(run_child_process({.argv = {"/nonexistent/tool"}}).started);
+  EXPECT_EQ(run_child_process({.argv = {"sleep", "10"}, .timeout_s = 0.2}).exit_code, 137);
   EXPECT_EQ(shell_join({"docker", "run", "-e", "A=b c", "it's"}), "docker run -e 'A=b c' 'it'\\''s'");
 }
 

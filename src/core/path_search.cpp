@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sb {
 
@@ -33,5 +34,12 @@ std::string find_executable(const std::string& name, const std::string& path_lis
   }
   return "";
 }
+
+std::string our_path_list() {
+  const char* path = std::getenv("PATH");
+  return path ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+std::string find_on_path(const std::string& name) { return find_executable(name, our_path_list()); }
 
 }  // namespace sb

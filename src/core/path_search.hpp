@@ -17,4 +17,10 @@ bool is_executable_file(const std::string& path);
 // `dir/name` over the non-empty directories of `path_list`. "" when there is none.
 std::string find_executable(const std::string& name, const std::string& path_list, const std::string& relative_to = "");
 
+// Our $PATH, or the usual directories when it is unset.
+std::string our_path_list();
+
+// find_executable over our_path_list(): how the launchers find runtimes and tools.
+std::string find_on_path(const std::string& name);
+
 }  // namespace sb

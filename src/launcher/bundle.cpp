@@ -10,10 +10,11 @@
 #include <fmt/format.h>
 
 #include "core/clock.hpp"
+#include "core/child_process.hpp"
 #include "core/error.hpp"
+#include "core/path_search.hpp"
 #include "core/version.hpp"
 #include "launcher/host_facts.hpp"
-#include "launcher/process.hpp"
 #include "record/record.hpp"
 
 namespace sb::launcher {
@@ -103,7 +104,7 @@ std::vector<LinkedLibrary> linked_libraries(const fs::path& binary) {
   if (find_on_path("ldd").empty())
     throw Error("`ldd` is not installed, so the libraries of the sparkbench binary cannot be listed",
                 "install it: sudo apt-get install libc-bin");
-  const CommandOutput r = capture({"ldd", binary.string()}, 60);
+  const ChildOutcome r = run_child_process({.argv = {"ldd", binary.string()}, .timeout_s = 60});
   if (r.exit_code != 0)
     throw Error(fmt::format("`ldd {}` failed: {}", binary.string(), r.err.empty() ? r.out : r.err),
                 "check that the sparkbench binary is a dynamically linked executable for this machine");

@@ -81,7 +81,7 @@ class DockerLauncher final : public Launcher {
     if (info.is_object() && info.contains("ServerErrors") && info["ServerErrors"].is_array() &&
         !info["ServerErrors"].empty())
       error = info["ServerErrors"][0].get<std::string>();  // older clients exit 0 and report here
-    const bool ok = facts.docker_info.ran && facts.docker_info.exit_code == 0 && error.empty() && info.is_object() &&
+    const bool ok = facts.docker_info.started && facts.docker_info.exit_code == 0 && error.empty() && info.is_object() &&
                     !info.value("ServerVersion", "").empty();
     if (!ok) {
       const std::string where = facts.docker_host.empty() ? "the default socket /var/run/docker.sock"
@@ -162,7 +162,7 @@ class PodmanLauncher final : public Launcher {
       return a;
     }
     const nlohmann::json info = parse_json(facts.podman_info.out);
-    if (!facts.podman_info.ran || facts.podman_info.exit_code != 0 || !info.is_object()) {
+    if (!facts.podman_info.started || facts.podman_info.exit_code != 0 || !info.is_object()) {
       const std::string error = first_line(facts.podman_info.err);
       a.problem = fmt::format("`podman info` failed: {}", error.empty() ? "no output" : error);
       a.fix = contains(error, "newuidmap") || contains(error, "subuid") || contains(error, "user namespace")

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/path_search.hpp"
+
 namespace sb::launcher {
 namespace fs = std::filesystem;
 namespace {
@@ -127,13 +129,13 @@ HostFacts probe_host(const std::vector<Runtime>& query) {
     }
   const auto asked = [&](Runtime r) { return std::find(query.begin(), query.end(), r) != query.end(); };
   if (asked(Runtime::Docker) && !f.tool("docker").empty())
-    f.docker_info = capture({f.tool("docker"), "info", "--format", "{{json .}}"}, 30);
+    f.docker_info = run_child_process({.argv = {f.tool("docker"), "info", "--format", "{{json .}}"}, .timeout_s = 30});
   if (asked(Runtime::Podman) && !f.tool("podman").empty())
-    f.podman_info = capture({f.tool("podman"), "info", "--format", "json"}, 60);
+    f.podman_info = run_child_process({.argv = {f.tool("podman"), "info", "--format", "json"}, .timeout_s = 60});
 
   for (const char* name : {"crun", "runc", "apptainer", "singularity"})
     if (!f.tool(name).empty()) {
-      const std::string out = capture({f.tool(name), "--version"}, 10).out;
+      const std::string out = run_child_process({.argv = {f.tool(name), "--version"}, .timeout_s = 10}).out;
       f.tool_versions[name] = out.substr(0, out.find('\n'));
     }
 
@@ -148,7 +150,8 @@ HostFacts probe_host(const std::vector<Runtime>& query) {
   add_char_devices("/dev/nvidia-caps", "nvidia-cap", f.nvidia_devices);
 
   if (!f.tool("ldconfig").empty())
-    f.driver_libs = driver_libs_from_ldconfig(capture({f.tool("ldconfig"), "-p"}, 30).out);
+    f.driver_libs =
+        driver_libs_from_ldconfig(run_child_process({.argv = {f.tool("ldconfig"), "-p"}, .timeout_s = 30}).out);
   for (const char* dir : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib", "/usr/lib/x86_64-linux-gnu",
                           "/usr/lib/aarch64-linux-gnu", "/usr/lib64"}) {
     std::vector<std::string> found;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/child_process.hpp"
 #include "launcher/environment_spec.hpp"
-#include "launcher/process.hpp"
 
 namespace sb::launcher {
 
@@ -33,8 +33,8 @@ struct MirrorPath {
 struct HostFacts {
   // name -> absolute path, for the tools found on PATH (and "SPARKBENCH_OCI_RUNTIME" when that names an executable)
   std::map<std::string, std::string> tools;
-  CommandOutput docker_info;                 // `docker info --format '{{json .}}'` (ran=false: not asked or no docker)
-  CommandOutput podman_info;                 // `podman info --format json`
+  ChildOutcome docker_info;                  // `docker info --format '{{json .}}'` (started=false: not asked or no docker)
+  ChildOutcome podman_info;                  // `podman info --format json`
   std::map<std::string, std::string> tool_versions;  // crun, runc, apptainer, singularity: first line of --version
   std::vector<std::string> cdi_specs;        // CDI spec files in /etc/cdi and /var/run/cdi
   std::vector<DeviceNode> nvidia_devices;    // /dev/nvidia*, /dev/nvidia-caps/*

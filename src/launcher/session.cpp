@@ -10,11 +10,11 @@
 #include <fmt/format.h>
 
 #include "config/config.hpp"
+#include "core/child_process.hpp"
 #include "core/error.hpp"
 #include "core/path_search.hpp"
 #include "launcher/bundle.hpp"
 #include "launcher/host_mirror.hpp"
-#include "launcher/process.hpp"
 #include "record/record.hpp"
 
 extern char** environ;
@@ -43,9 +43,11 @@ std::string dir_of(const std::string& path) { return fs::path(path).parent_path(
 
 bool image_present(Runtime r, const HostFacts& facts, const std::string& image) {
   const std::string tool = facts.tool(to_string(r));
-  const CommandOutput c = r == Runtime::Podman ? capture({tool, "image", "exists", image}, 60)
-                                               : capture({tool, "image", "inspect", "--format", "{{.Id}}", image}, 60);
-  return c.ran && c.exit_code == 0;
+  const ChildOutcome c = run_child_process(
+      {.argv = r == Runtime::Podman ? std::vector<std::string>{tool, "image", "exists", image}
+                                    : std::vector<std::string>{tool, "image", "inspect", "--format", "{{.Id}}", image},
+       .timeout_s = 60});
+  return c.started && c.exit_code == 0;
 }
 
 }  // namespace
@@ -184,12 +186,14 @@ void Session::prepare_image() {
       const fs::path dir = temp_dir_ / "rootfs", tarball = temp_dir_ / "rootfs.tar";
       fs::create_directories(dir);
       write_rootfs(rootfs, dir);
-      const CommandOutput tar = capture({facts_.tool("tar"), "--numeric-owner", "--owner=0", "--group=0", "-C", dir.string(),
-                                         "-cf", tarball.string(), "."}, 120);
+      const ChildOutcome tar = run_child_process({.argv = {facts_.tool("tar"), "--numeric-owner", "--owner=0", "--group=0",
+                                                           "-C", dir.string(), "-cf", tarball.string(), "."},
+                                                  .timeout_s = 120});
       if (tar.exit_code != 0)
         throw Error(fmt::format("creating the host-mirror rootfs tarball failed: {}", last_line(tar.err)),
                     "check free space in $TMPDIR", kExitFailure);
-      const CommandOutput imp = capture({facts_.tool(runtime), "import", tarball.string(), image_}, 300);
+      const ChildOutcome imp =
+          run_child_process({.argv = {facts_.tool(runtime), "import", tarball.string(), image_}, .timeout_s = 300});
       if (imp.exit_code != 0)
         throw Error(fmt::format("`{} import` of the host-mirror image failed: {}", runtime, last_line(imp.err)),
                     fmt::format("run `{} info` to check the {} installation", runtime, runtime), kExitFailure);
@@ -290,8 +294,10 @@ RunOutcome Session::run(const RunRequest& request) {
   outcome.launch["command_line"] = shell_join(cmd);
   fmt::print(stderr, "sparkbench: {}\n", shell_join(cmd));
 
-  const StreamedRun r = run_streamed(cmd);
-  outcome.exit_code = r.ran ? r.exit_code : 127;
+  // Its output reaches our stderr as it arrives (our stdout stays free for the record paths scripts
+  // read); it shares our process group, so our terminal's Ctrl-C reaches it directly.
+  const ChildOutcome r = run_child_process({.argv = cmd, .echo_to_stderr = true, .keep_bytes = 16u << 10});
+  outcome.exit_code = r.started ? r.exit_code : 127;
   outcome.launch["exit_code"] = outcome.exit_code;
 
   // Move the record(s) the inner run wrote into the host's results, with the launch facts.
@@ -311,11 +317,13 @@ RunOutcome Session::run(const RunRequest& request) {
 
   const std::string where = spec_.container() ? "the container" : "the native run";
   const std::string runtime = to_string(spec_.runtime);
-  const std::string tail = last_line(r.output_tail);
-  const auto said = [&](const char* text) { return r.output_tail.find(text) != std::string::npos; };
+  // The runtimes and the inner sparkbench say what went wrong on stderr.
+  const std::string tail = last_line(r.err.find_first_not_of(" \n\r\t") != std::string::npos ? r.err : r.out);
+  const std::string output = r.out + r.err;
+  const auto said = [&](const char* text) { return output.find(text) != std::string::npos; };
   const bool normal_end = outcome.exit_code == 0 || outcome.exit_code == 1 || outcome.exit_code == kExitInterrupted;
   std::string problem, fix;
-  if (!r.ran) {
+  if (!r.started) {
     problem = fmt::format("could not start {}", cmd.front());
     fix = "check that it is installed and executable";
   } else if (normal_end && !outcome.record.empty()) {

@@ -12,7 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/gpu_presence.hpp"
-#include "launcher/process.hpp"
+#include "runner/runner.hpp"
 #include "workload/workload.hpp"
 #include "workloads/command/child.hpp"
 #include "workloads/command/definition.hpp"
@@ -55,7 +55,7 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::string describe_end(const ChildResult& r) {
+std::string describe_end(const ChildOutcome& r) {
   if (r.signal) return fmt::format("was killed by signal {} ({})", r.signal, ::strsignal(r.signal));
   return fmt::format("exited with code {}", r.exit_code);
 }
@@ -82,6 +82,10 @@ class CommandRun final : public CaseRun {
     // to fail a command that never asked for it: run where sparkbench runs.
     if (!d_.cwd_explicit && !fs::is_directory(request_.cwd)) request_.cwd.clear();
     request_.timeout_s = d_.timeout_s;
+    // Its own process group: a timeout kills everything it started, and our terminal's Ctrl-C is
+    // passed on deliberately (it reaches sparkbench, which stops between repetitions).
+    request_.own_process_group = true;
+    request_.interrupt = &runner::interrupt_flag();
     for (const auto& m : d_.metrics)
       files_.push_back(m.extraction.from == Extraction::Source::File ? sub(m.extraction.file, "metric " + m.spec.name) : "");
     try {
@@ -96,7 +100,7 @@ class CommandRun final : public CaseRun {
       std::error_code ec;
       if (!f.empty()) fs::remove(f, ec);  // a value left by the previous repetition must not be read again
     }
-    ChildResult r;
+    ChildOutcome r;
     try {
       r = run_child(request_);
     } catch (const Error& e) {
@@ -105,7 +109,7 @@ class CommandRun final : public CaseRun {
     ++runs_;
     last_exit_code_ = r.exit_code;
     last_output_ = r.out + r.err;
-    const std::string line = launcher::shell_join(request_.argv);
+    const std::string line = shell_join(request_.argv);
     if (r.interrupted)
       throw Error(fmt::format("command '{}' was interrupted (Ctrl-C) while running: {}", d_.name, line),
                   "the cases before it are kept; run again to measure it");
@@ -154,7 +158,7 @@ class CommandRun final : public CaseRun {
     json env = json::object();
     for (const auto& [k, v] : request_.env) env[k] = v;
     return {{"argv", request_.argv},
-            {"command_line", launcher::shell_join(request_.argv)},
+            {"command_line", shell_join(request_.argv)},
             {"env", env},
             {"cwd", request_.cwd.empty() ? fs::current_path().string() : request_.cwd},
             {"timeout_s", d_.timeout_s},
@@ -167,7 +171,7 @@ class CommandRun final : public CaseRun {
   static std::string source_name(Extraction::Source s) {
     return s == Extraction::Source::Stdout ? "stdout" : s == Extraction::Source::Stderr ? "stderr" : "output";
   }
-  static std::string output_tail(const ChildResult& r) {
+  static std::string output_tail(const ChildOutcome& r) {
     if (r.out.empty() && r.err.empty()) return "(no output)\n";
     std::string out = tail(r.out, 15, 1500);
     if (!r.err.empty()) out += "--- stderr ---\n" + tail(r.err, 15, 1500);
@@ -177,7 +181,7 @@ class CommandRun final : public CaseRun {
   std::shared_ptr<const Definition> definition_;
   const Definition& d_;
   ScratchDir scratch_;
-  ChildRequest request_;
+  ChildSpec request_;
   std::vector<std::string> files_;  // per metric: the file it reads ("" for stdout/stderr)
   int runs_ = 0;
   int last_exit_code_ = -1;
@@ -188,7 +192,7 @@ Workload make_workload(const json& j) {
   auto d = std::make_shared<const Definition>(parse(j));
   Workload w;
   w.name = kWorkloadPrefix + d->name;
-  w.help = d->help.empty() ? fmt::format("runs {}", launcher::shell_join(d->argv)) : d->help;
+  w.help = d->help.empty() ? fmt::format("runs {}", shell_join(d->argv)) : d->help;
   w.device = d->device;
   w.layer = d->layer;
   w.params = d->params;
