@@ -105,16 +105,16 @@ if want docker-image; then
   # Bundle mode with a GPU: a user image that has nothing but a shell, the C library and its own
   # cuBLAS (PyTorch's wheel's where there is one, else the toolkit's); the bundle brings the rest.
   log "sparkbench ab --env native --env docker:IMAGE --suite sanity, IMAGE with its own cuBLAS"
-  R=/tmp/user-image && rm -rf "$R" && mkdir -p "$R"/{bin,sbin,tmp,proc,sys,dev,etc/ld.so.conf.d,opt/cublas}
+  R=/tmp/user-image && rm -rf "$R" && mkdir -p "$R"/{bin,sbin,tmp,proc,sys,dev,etc,opt/cublas}
   cp "$(readlink -f /bin/sh)" "$R/bin/sh"
   cp "$(readlink -f /sbin/ldconfig.real 2> /dev/null || readlink -f /sbin/ldconfig)" "$R/sbin/ldconfig"
   for lib in $(ldd "$SB" /bin/sh | grep -oE '/[^ ]*(libc|libm|libpthread|libdl|librt|ld-linux[^ ]*)\.so[^ ]*' | sort -u); do
     mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"
   done
-  cublas=$(python3 -c 'import nvidia.cublas, os; print(os.path.join(nvidia.cublas.__path__[0], "lib"))' 2> /dev/null)
+  cublas=$(dirname "$(find /opt /usr/local/lib /usr/lib/python3* -name libcublas.so.13 2> /dev/null | head -n 1)")
   [ -f "$cublas/libcublas.so.13" ] || cublas=/usr/local/cuda/lib64
   cp -L "$cublas"/libcublas.so.13 "$cublas"/libcublasLt.so.13 "$R/opt/cublas/"
-  echo /opt/cublas > "$R/etc/ld.so.conf.d/cublas.conf" && ldconfig -r "$R"
+  echo /opt/cublas > "$R/etc/ld.so.conf" && ldconfig -r "$R" && ldconfig -r "$R" -p | grep cublas
   echo "image cuBLAS from $cublas: $(ls -l "$cublas"/libcublas.so.13* | awk '{print $NF}' | tr '\n' ' ')" | tee -a "$OUT/summary.txt"
   tar -C "$R" -cf /tmp/user-image.tar . && docker import /tmp/user-image.tar sparkbench-gpu/user-cublas:1 > /dev/null
   $SB ab --env native --env docker:sparkbench-gpu/user-cublas:1 --suite sanity --rounds 2 --out "$OUT/ab-docker-image" \
