@@ -535,6 +535,27 @@ TEST(CompareFindings, ThrottlingSeenInTheCandidatesTelemetryIsTheTopFinding) {
   EXPECT_EQ(clock->rank, 2);
   EXPECT_TRUE(contains(clock->evidence, "matmul/n=8192 1500 vs 1980 MHz (-24.2%)")) << clock->evidence;
   EXPECT_EQ(find_finding(c, "GPU busy less"), nullptr);  // utilization was the same on both sides
+  EXPECT_FALSE(contains(clock->evidence, "cost no measurable time")) << clock->evidence;  // this case is slower
+}
+
+TEST(CompareFindings, TelemetryShiftsOnCasesThatAreNotSlowerSaySoAndRankBelowSameness) {
+  // The same times on both sides (the H200 sanity run: 1751 vs 1524 MHz under a power cap, GPU
+  // utilization 77 vs 58 % from a handful of samples), no case slower.
+  auto b = make_case("matmul/n=10000", "gpu-compute", normal_samples(20, 6.0, 0.03, 7));
+  auto k = make_case("matmul/n=10000", "gpu-compute", normal_samples(20, 6.0, 0.03, 8));
+  b.telemetry = telemetry_summary(1751, {"sw_power_cap"});
+  k.telemetry = telemetry_summary(1524, {"sw_power_cap"});
+  k.telemetry["summary"]["gpu_util_pct"]["mean"] = 58.0;
+  const auto c = compare_one_each({b}, {k});
+  ASSERT_FALSE(c.findings.empty());
+  EXPECT_EQ(c.findings[0].title, "Same performance within the noise threshold");
+  for (const char* title : {"Lower SM clock", "GPU busy less"}) {
+    const auto* f = find_finding(c, title);
+    ASSERT_NE(f, nullptr) << title;
+    EXPECT_GT(f->rank, 1);
+    EXPECT_TRUE(contains(f->evidence, "none of these cases is significantly slower, so the shift cost no measurable "
+                                      "time")) << f->evidence;
+  }
 }
 
 }  // namespace
