@@ -415,6 +415,27 @@ TEST(CompareEnvironment, ClockSettingsDifferButClockReadingsDoNot) {
   EXPECT_EQ(diffs[0].path, "gpu.devices[0].app_sm_clock_mhz");
 }
 
+TEST(CompareEnvironment, LoadedLibrariesPairByFileNameAndPlainFilesSayNothingAboutVersions) {
+  // The H200 runs: natively libcuda.so.1 is a symlink to the versioned file; in a container that
+  // bind-mounts the file it is a plain file. The candidate also loads one library more, first.
+  const json b = {{"libraries", {{"loaded", {{{"path", "/usr/local/cuda/lib64/libcublas.so.13"},
+                                              {"real_path", "/usr/local/cuda/lib64/libcublas.so.13.1.0.3"}},
+                                             {{"path", "/usr/local/nvidia/lib64/libcuda.so.1"},
+                                              {"real_path", "/usr/local/nvidia/lib64/libcuda.so.580.159.04"}}}}}}};
+  const json k = {{"libraries", {{"loaded", {{{"path", "/sparkbench/lib/libfmt.so.9"},
+                                              {"real_path", "/sparkbench/lib/libfmt.so.9.1.0"}},
+                                             {{"path", "/opt/cublas/libcublas.so.13"},
+                                              {"real_path", "/opt/cublas/libcublas.so.13"}},
+                                             {{"path", "/usr/local/nvidia/lib64/libcuda.so.1"},
+                                              {"real_path", "/usr/local/nvidia/lib64/libcuda.so.1"}}}}}}};
+  std::vector<std::string> paths;
+  for (const auto& d : diff_environments(b, k)) paths.push_back(d.path);
+  const std::vector<std::string> expected = {"libraries.loaded[libcublas.so.13].path",
+                                             "libraries.loaded[libfmt.so.9].path",
+                                             "libraries.loaded[libfmt.so.9].real_path"};
+  EXPECT_EQ(paths, expected);
+}
+
 TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {
   const auto env_b = environment("max 100000", "0-15", "16", 1980, "t0", "12.8", 65536, "570.1", "always", "none");
   auto env_k = env_b;
