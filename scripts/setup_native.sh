@@ -53,4 +53,5 @@ command -v nvcc >/dev/null || echo "setup_native.sh: no nvcc found: CPU-only bui
 
 cmake --preset "$preset"
 cmake --build --preset "$preset" -j "$(nproc)"
-echo "setup_native.sh: built $(ls -d build*/sparkbench 2>/dev/null | head -n1 || true)"
+case "$preset" in default) dir=build ;; *) dir=build-$preset ;; esac  # the presets' binaryDir
+echo "setup_native.sh: built $dir/sparkbench"
