@@ -120,12 +120,12 @@ void build(compare::Comparison& c) {
                           {21.012, 25.943}, 1.2e-5, 0.00024, 0.0079, 8.734, Verdict::Significant);
   matmul.secondary.push_back(metric(kThroughput, summary_of(5, 212, 212, 3.93), summary_of(5, 172, 172, 3.29), 23.26,
                                     {20.5, 26.1}, 3.0e-6, 3.0e-6, 0.0079, -9.1, Verdict::Significant));
-  matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}}},
+  matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
                                {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
                                {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
                                {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}};
-  matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}}},
+  matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}, {"n", 3}}},
                                 {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
                                 {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
                                 {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}};
@@ -288,7 +288,8 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
 
   EXPECT_TRUE(contains(md, "| Case | GPU util B | GPU util C | SM clock B | SM clock C |"));
   EXPECT_TRUE(contains(md, "| `matmul/n=1024,precision=fp32` | 89.2 % | 89.2 % | 1972 MHz | 1703 MHz | 314 / 328 W "
-                           "| n/a | 59.5 °C | 59.5 °C | none | sw_power_cap, hw_thermal_slowdown |"));
+                           "| n/a | 59.5 °C | 59.5 °C | none | sw_power_cap, hw_thermal_slowdown | 40 / 3 |\n"));
+  EXPECT_TRUE(contains(md, "| Throttle B | Throttle C | Samples B / C |\n"));
   EXPECT_FALSE(contains(md, "| `copy/mode=a\\|b` | n/a"));  // no telemetry on either side: no row
 
   EXPECT_TRUE(contains(md, "| `cgroup.cpu.quota` | (absent) | 0.5 |"));

@@ -158,6 +158,14 @@ std::string throttle_cell(const nlohmann::json& summary) {
   return md_cell(joined);
 }
 
+// The most readings any one field got: how many samples the means stand on.
+std::string samples(const nlohmann::json& summary) {
+  std::optional<double> most;
+  for (const auto& f : kTimelineFields)
+    if (auto n = telemetry_stat(summary, f.key, "n")) most = std::max(most.value_or(0), *n);
+  return most ? fmt::format("{:.0f}", *most) : "n/a";
+}
+
 std::string telemetry_section(const compare::Comparison& c) {
   std::string out = "## GPU telemetry\n\n";
   std::string rows;
@@ -168,11 +176,12 @@ std::string telemetry_section(const compare::Comparison& c) {
     any_baseline |= has_telemetry(b);
     any_candidate |= has_telemetry(t);
     if (!has_telemetry(b) && !has_telemetry(t)) continue;
-    rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", md_cell(k.id),
+    rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n", md_cell(k.id),
                         stat_cell(b, "gpu_util_pct", "mean", "%"), stat_cell(t, "gpu_util_pct", "mean", "%"),
                         stat_cell(b, "sm_clock_mhz", "mean", "MHz"), stat_cell(t, "sm_clock_mhz", "mean", "MHz"),
                         power_cell(b), power_cell(t), stat_cell(b, "temperature_c", "max", "°C"),
-                        stat_cell(t, "temperature_c", "max", "°C"), throttle_cell(b), throttle_cell(t));
+                        stat_cell(t, "temperature_c", "max", "°C"), throttle_cell(b), throttle_cell(t), samples(b),
+                        samples(t));
   }
   auto why = [&](bool candidate_side) {
     auto reasons = unavailable_reasons(c, candidate_side);
@@ -184,11 +193,13 @@ std::string telemetry_section(const compare::Comparison& c) {
   }
   out += fmt::format(
       "B = baseline ({}), C = candidate ({}); means over each case's measurement, \"n/a\" where the side "
-      "recorded no value.\n\n",
+      "recorded no value. Samples: readings per side; the means of a case with a handful of them follow where "
+      "they fell (NVML's utilization also covers its own window, up to a second).\n\n",
       md_cell(c.baseline_label), md_cell(c.candidate_label));
   out +=
       "| Case | GPU util B | GPU util C | SM clock B | SM clock C | Power mean / max B | Power mean / max C "
-      "| Temp max B | Temp max C | Throttle B | Throttle C |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n";
+      "| Temp max B | Temp max C | Throttle B | Throttle C | Samples B / C |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|--:|\n";
   out += rows + "\n";
   if (!any_baseline) out += fmt::format("The baseline recorded no GPU telemetry: {}.\n\n", why(false));
   if (!any_candidate) out += fmt::format("The candidate recorded no GPU telemetry: {}.\n\n", why(true));
