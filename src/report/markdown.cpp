@@ -194,7 +194,7 @@ std::string telemetry_section(const compare::Comparison& c) {
   out += fmt::format(
       "B = baseline ({}), C = candidate ({}); means over each case's measurement, \"n/a\" where the side "
       "recorded no value. Samples: readings per side; the means of a case with a handful of them follow where "
-      "they fell (NVML's utilization also covers its own window, up to a second).\n\n",
+      "they fell (NVML's utilization is itself a busy fraction over 1/6 s to 1 s, depending on the GPU).\n\n",
       md_cell(c.baseline_label), md_cell(c.candidate_label));
   out +=
       "| Case | GPU util B | GPU util C | SM clock B | SM clock C | Power mean / max B | Power mean / max C "
