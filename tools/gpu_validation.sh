@@ -5,7 +5,7 @@
 #
 #   tools/gpu_validation.sh [STEP...]
 #     steps: build test gputest env sanity torch sampler micro oci docker docker-image llm peer oci-micro oci-llm
-#            oci-command (default: all but docker and docker-image; docker-image needs docker first)
+#            oci-command docker-llm (default: all but the docker ones; docker-image and docker-llm need docker)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/; the docker step needs
 # .carry/docker-bins.tar.xz: dockerd, docker, containerd, containerd-shim-runc-v2 and runc in bin/ and
@@ -128,7 +128,6 @@ for f in sys.argv[1:]:
     print(f.split("/")[-2], "cuBLAS", env.get("cuda", {}).get("cublas", {}).get("version"), *paths)
 PY
 fi
-[ -f /tmp/dk/state/pid ] && kill "$(cat /tmp/dk/state/pid)" 2> /dev/null
 if want llm; then
   log "sparkbench run --suite llm"
   rec=$($SB run --suite llm --label native --out "$OUT/results" 2> "$OUT/llm.log")
@@ -162,4 +161,10 @@ if want oci-command; then
     --suite torch-matmul --rounds 2 --reps 5 --out "$OUT/ab-command" > "$OUT/ab-command.log" 2>&1
   tail -n 30 "$OUT/ab-command.log" | tee -a "$OUT/summary.txt"
 fi
+if want docker-llm; then
+  log "sparkbench ab --env native --env docker --suite llm-quick (needs the docker step first)"
+  $SB ab --env native --env docker --suite llm-quick --rounds 2 --out "$OUT/ab-docker-llm" > "$OUT/ab-docker-llm.log" 2>&1
+  tail -n 30 "$OUT/ab-docker-llm.log" | tee -a "$OUT/summary.txt"
+fi
+[ -f /tmp/dk/state/pid ] && kill "$(cat /tmp/dk/state/pid)" 2> /dev/null
 log "done"
