@@ -143,7 +143,10 @@ struct CudaEngine::Impl {
     const std::vector<double> frequencies = rope_inverse_frequencies(config);
     const std::vector<float> as_float(frequencies.begin(), frequencies.end());
     inv_freq = memory.allocate<float>(static_cast<std::int64_t>(as_float.size()));
-    SB_CUDA_CHECK(cudaMemcpy(inv_freq, as_float.data(), as_float.size() * sizeof(float), cudaMemcpyHostToDevice));
+    // On the engine's stream, so that the kernels after it wait for the copy (a pageable source is
+    // staged before the call returns, so as_float may go out of scope).
+    SB_CUDA_CHECK(cudaMemcpyAsync(inv_freq, as_float.data(), as_float.size() * sizeof(float), cudaMemcpyHostToDevice,
+                                  stream.get()));
 
     decode_splits.assign(static_cast<std::size_t>(max_batch()) + 1, 1);
     std::size_t workspace_bytes = 0;

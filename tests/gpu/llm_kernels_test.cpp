@@ -59,7 +59,12 @@ class LlmKernels : public ::testing::Test {
   void SetUp() override {
     if (const GpuPresence& gpu = gpu_presence(); !gpu.present)
       GTEST_SKIP() << "SKIPPED: no usable CUDA device: " << gpu.reason;
-    stream_ = cuda::make_stream();
+    // Inputs are put in place with cudaMemcpy and cudaMemset on the legacy default stream, and a
+    // pageable cudaMemcpy returns before its DMA ends. A blocking stream waits for that work; a
+    // non-blocking one (cuda::make_stream) once let argmax read a row whose copy was still running.
+    cudaStream_t s = nullptr;
+    SB_CUDA_CHECK(cudaStreamCreate(&s));
+    stream_.reset(s);
   }
   cudaStream_t stream() const { return stream_.get(); }
   std::mt19937_64 rng_{20240611};
@@ -355,16 +360,30 @@ TEST_F(LlmKernels, ArgmaxTakesTheFirstMaximumAndAdvancesThePosition) {
   kernels::argmax(d_logits.get(), rows, vocab, d_slots.get(), d_tokens.get(), nullptr, stream());
   EXPECT_EQ(to_host<int>(d_position.get(), 1)[0], 42) << "no position to advance: left alone";
 
-  std::uniform_real_distribution<float> u(-10, 10);  // random rows: the CPU reference's argmax
-  for (int round = 0; round < 3; ++round) {          // the slots are reused: each call leaves them zeroed
+  // Random rows against the CPU reference's argmax, over many calls that reuse the slots (each call
+  // must leave them zeroed), each right after its rows were copied to the GPU.
+  std::uniform_real_distribution<float> u(-10, 10);
+  constexpr int kBatches = 4, kCalls = 200;
+  std::vector<std::vector<float>> batches(kBatches);
+  std::vector<std::vector<std::int32_t>> expected(kBatches);
+  for (int b = 0; b < kBatches; ++b) {
     for (float& v : logits) v = u(rng_);
-    const auto d_random = to_device(logits);
+    for (int r = 0; r < rows; ++r)
+      expected[b].push_back(argmax(std::span<const float>(logits).subspan(static_cast<std::size_t>(r) * vocab, vocab)));
+    batches[b] = logits;
+  }
+  int wrong = 0;
+  for (int call = 0; call < kCalls; ++call) {
+    const int b = call % kBatches;
+    const auto d_random = to_device(batches[b]);
     kernels::argmax(d_random.get(), rows, vocab, d_slots.get(), d_tokens.get(), nullptr, stream());
     const auto tokens = to_host<std::int32_t>(d_tokens.get(), rows);
-    for (int r = 0; r < rows; ++r)
-      EXPECT_EQ(tokens[r], argmax(std::span<const float>(logits).subspan(static_cast<std::size_t>(r) * vocab, vocab)))
-          << "round " << round << " row " << r;
+    for (int r = 0; r < rows; ++r) {
+      if (tokens[r] == expected[b][r]) continue;
+      if (++wrong <= 5) ADD_FAILURE() << "call " << call << " row " << r << ": " << tokens[r] << ", expected " << expected[b][r];
+    }
   }
+  EXPECT_EQ(wrong, 0) << "wrong tokens in " << kCalls << " calls of " << rows << " rows";
   for (const std::uint8_t byte : to_host<std::uint8_t>(d_slots.get(), sizeof(kernels::ArgmaxSlot) * rows))
     ASSERT_EQ(byte, 0) << "the slots are left zeroed";
 }

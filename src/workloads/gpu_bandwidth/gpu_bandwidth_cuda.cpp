@@ -77,6 +77,9 @@ class BandwidthRun final : public CaseRun {
     }
     // A cleared destination: a result left there by an earlier case cannot pass the check.
     SB_CUDA_CHECK(cudaMemset(dst_.get(), 0, config_.bytes_per_array));
+    // The uploads and the memset ran on the legacy stream (a pageable cudaMemcpy returns before its
+    // DMA ends), which stream_ does not wait for.
+    SB_CUDA_CHECK(cudaDeviceSynchronize());
     enqueue_one();
     SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
     if (config_.kernel == Kernel::Triad)

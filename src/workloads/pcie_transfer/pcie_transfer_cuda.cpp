@@ -91,6 +91,9 @@ class TransferRun final : public CaseRun {
     } else {
       for (std::size_t i = 0; i < words_; ++i) staging[i] = random_word(seed, i);
       SB_CUDA_CHECK(cudaMemcpy(device_buffer_.get(), staging.data(), config_.bytes, cudaMemcpyHostToDevice));
+      // A pageable cudaMemcpy returns before its DMA ends, and stream_ does not wait for the
+      // legacy stream: without this the copy checked below could read a half-written source.
+      SB_CUDA_CHECK(cudaDeviceSynchronize());
       std::fill_n(host_, words_, std::uint64_t{0});
       enqueue_one();
       SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
