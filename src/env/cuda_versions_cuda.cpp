@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/cuda_uuid.hpp"
 #include "env/readers.hpp"
 
 namespace sb::env {
@@ -16,17 +17,6 @@ std::string cuda_version_text(int v) { return fmt::format("{}.{}", v / 1000, v %
 
 std::string error_text(const char* call, cudaError_t e) {
   return fmt::format("{}: {} ({})", call, cudaGetErrorName(e), cudaGetErrorString(e));
-}
-
-// The same "GPU-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" form as NVML, to pair CUDA and NVML indices
-// (they differ under CUDA_VISIBLE_DEVICES or CUDA_DEVICE_ORDER=FASTEST_FIRST).
-std::string uuid_text(const cudaUUID_t& u) {
-  std::string s = "GPU-";
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-    s += fmt::format("{:02x}", static_cast<unsigned char>(u.bytes[i]));
-  }
-  return s;
 }
 
 nlohmann::json cublas_section() {
@@ -80,7 +70,7 @@ nlohmann::json capture_cuda() {
     const bool have_bus = cudaDeviceGetPCIBusId(bus, sizeof bus, d) == cudaSuccess;
     devices.push_back({{"index", d},
                        {"name", p.name},
-                       {"uuid", uuid_text(p.uuid)},
+                       {"uuid", cuda::uuid_text(p.uuid)},
                        {"pci_bus_id", have_bus ? nlohmann::json(bus) : nlohmann::json(nullptr)},
                        {"compute_capability", fmt::format("{}.{}", p.major, p.minor)},
                        {"sm_count", p.multiProcessorCount},

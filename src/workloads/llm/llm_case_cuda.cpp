@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "core/cuda_status.hpp"
+#include "core/cuda_uuid.hpp"
 #include "core/error.hpp"
 #include "llm/weight_loader.hpp"
 #include "llm_cuda/cuda_engine.hpp"
@@ -22,16 +23,6 @@ namespace sb::llm_workload {
 namespace {
 
 double gib(double bytes) { return bytes / static_cast<double>(1LL << 30); }
-
-// NVML's form of a device UUID, to find the CUDA device among NVML's.
-std::string uuid_text(const cudaUUID_t& u) {
-  std::string s = "GPU-";
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-    s += fmt::format("{:02x}", static_cast<unsigned char>(u.bytes[i]));
-  }
-  return s;
-}
 
 // Device memory in use on the whole device (all processes), bytes.
 double device_memory_used() {
@@ -79,7 +70,7 @@ class LlmGpuCase final : public CaseRun {
         engine_(build_engine(settings, context.seed, device_)),
         prompts_(random_prompts(settings, context.seed)),
         floors_(floor_times(settings.model, settings.request, rates_.rates)),
-        energy_(uuid_text(prop_.uuid)) {
+        energy_(cuda::uuid_text(prop_.uuid)) {
     verify();
   }
 
