@@ -15,21 +15,7 @@ namespace sb::llm {
 namespace {
 
 using sb::test::message_of;
-
-std::vector<float> rounded(const std::vector<float>& values, DType t) {
-  std::vector<float> out;
-  for (float v : values) out.push_back(t == DType::F16 ? f16_to_f32(f32_to_f16(v)) : t == DType::BF16 ? bf16_to_f32(f32_to_bf16(v)) : v);
-  return out;
-}
-
-void expect_same_weights(const Weights& loaded, const Weights& original, DType t) {
-  ASSERT_EQ(loaded.all().size(), original.all().size());
-  for (const auto& [name, tensor] : original.all()) {
-    ASSERT_TRUE(loaded.contains(name)) << name;
-    EXPECT_EQ(loaded.at(name).shape, tensor.shape) << name;
-    EXPECT_EQ(loaded.at(name).data, rounded(tensor.data, t)) << name;
-  }
-}
+using test::expect_same_weights;
 
 ModelConfig qwen2_tiny() {
   ModelConfig c = builtin_model("tiny");

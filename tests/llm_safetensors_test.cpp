@@ -17,22 +17,7 @@ namespace {
 using nlohmann::json;
 
 using sb::test::message_of;
-
-// What a tensor becomes after a trip through `t` and back.
-std::vector<float> rounded(const std::vector<float>& values, DType t) {
-  std::vector<float> out;
-  for (float v : values) out.push_back(t == DType::F16 ? f16_to_f32(f32_to_f16(v)) : t == DType::BF16 ? bf16_to_f32(f32_to_bf16(v)) : v);
-  return out;
-}
-
-void expect_same_weights(const Weights& loaded, const Weights& original, DType t) {
-  ASSERT_EQ(loaded.all().size(), original.all().size());
-  for (const auto& [name, tensor] : original.all()) {
-    ASSERT_TRUE(loaded.contains(name)) << name;
-    EXPECT_EQ(loaded.at(name).shape, tensor.shape) << name;
-    EXPECT_EQ(loaded.at(name).data, rounded(tensor.data, t)) << name;
-  }
-}
+using test::expect_same_weights;
 
 class LlmSafetensors : public ::testing::TestWithParam<DType> {};
 

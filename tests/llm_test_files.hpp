@@ -1,6 +1,7 @@
 #pragma once
 // Writers for the weight files the LLM reader tests read back: safetensors (single and sharded)
-// and GGUF, written here from the format descriptions, independently of the readers under test.
+// and GGUF, written here from the format descriptions, independently of the readers under test;
+// and the check that what a reader loaded is what was written.
 #include <unistd.h>
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "llm/dtype.hpp"
@@ -262,6 +264,23 @@ inline GgufBuilder gguf_model(const ModelConfig& c, const Weights& w, DType t) {
     b.tensor(gguf_name(name), dims, ggml_type(t), encode(values, t));
   }
   return b;
+}
+
+// What a tensor becomes after a trip through `t` and back.
+inline std::vector<float> rounded(const std::vector<float>& values, DType t) {
+  std::vector<float> out;
+  for (float v : values) out.push_back(t == DType::F16 ? f16_to_f32(f32_to_f16(v)) : t == DType::BF16 ? bf16_to_f32(f32_to_bf16(v)) : v);
+  return out;
+}
+
+// The loaded weights are the written ones: every tensor, its shape, and its values as stored in `t`.
+inline void expect_same_weights(const Weights& loaded, const Weights& original, DType t) {
+  ASSERT_EQ(loaded.all().size(), original.all().size());
+  for (const auto& [name, tensor] : original.all()) {
+    ASSERT_TRUE(loaded.contains(name)) << name;
+    EXPECT_EQ(loaded.at(name).shape, tensor.shape) << name;
+    EXPECT_EQ(loaded.at(name).data, rounded(tensor.data, t)) << name;
+  }
 }
 
 }  // namespace sb::llm::test
