@@ -48,14 +48,7 @@ grep -q '"cwd": "/sparkbench-io"' "${drec[0]}" || fail "in the container the com
 grep -q "command:e2e_shell/n=2" report/report.md || fail "the report lacks the command's cases"
 
 # 2. Bundle mode in an image with nothing but /bin/sh and the C library: sh -c runs, seq is absent.
-mkdir -p mini/bin mini/tmp mini/proc mini/sys mini/dev mini/etc
-cp "$(readlink -f /bin/sh)" mini/bin/sh
-for lib in $(ldd "$SB" /bin/sh | grep -oE '/[^ ]*(libc|libm|libpthread|libdl|librt|ld-linux[^ ]*)\.so[^ ]*' | sort -u); do
-  mkdir -p "mini$(dirname "$lib")"
-  cp "$(readlink -f "$lib")" "mini$lib"
-done
-tar -C mini -cf mini.tar .
-docker import mini.tar sparkbench-e2e/command-minimal:1 >/dev/null
+import_minimal_image sparkbench-e2e/command-minimal:1
 rc=0
 brec=$("$SB" run --env docker:sparkbench-e2e/command-minimal:1 --config cmd.yaml --suite image --reps 2 --out results \
   2>bundle.err) || rc=$?

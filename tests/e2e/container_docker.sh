@@ -23,14 +23,7 @@ grep -q '"gpu_injection": ' "$rec" || fail "GPU injection not recorded"
 assert_quota_slowdown docker docker-half
 
 # 3. Bundle mode: a user image with nothing but a shell and the C library; the bundle brings the rest.
-mkdir -p mini/bin mini/tmp mini/proc mini/sys mini/dev mini/etc
-cp "$(readlink -f /bin/sh)" mini/bin/sh
-for lib in $(ldd "$SB" /bin/sh | grep -oE '/[^ ]*(libc|libm|libpthread|libdl|librt|ld-linux[^ ]*)\.so[^ ]*' | sort -u); do
-  mkdir -p "mini$(dirname "$lib")"
-  cp "$(readlink -f "$lib")" "mini$lib"
-done
-tar -C mini -cf mini.tar .
-docker import mini.tar sparkbench-e2e/minimal:1 >/dev/null
+import_minimal_image sparkbench-e2e/minimal:1
 "$SB" run --env docker:sparkbench-e2e/minimal:1 --workload matmul_cpu --param n=128 --param precision=fp32 --reps 3 \
   --out results >bundle.out 2>bundle.err || { tail -n 20 bundle.err; fail "bundle mode in a minimal image failed"; }
 brec=$(cat bundle.out)

@@ -28,6 +28,20 @@ start_dockerd() {
   skip "dockerd could not be started here (log above)"
 }
 
+# import_minimal_image TAG: a docker image with nothing but /bin/sh and the C library of this host
+# (what the sparkbench binary and sh link from it), for bundle mode: the bundle brings the rest.
+import_minimal_image() {
+  local root="$WORK/minimal-rootfs"
+  rm -rf "$root" && mkdir -p "$root"/{bin,tmp,proc,sys,dev,etc}
+  cp "$(readlink -f /bin/sh)" "$root/bin/sh"
+  for lib in $(ldd "$SB" /bin/sh | grep -oE '/[^ ]*(libc|libm|libpthread|libdl|librt|ld-linux[^ ]*)\.so[^ ]*' | sort -u); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp "$(readlink -f "$lib")" "$root$lib"
+  done
+  tar -C "$root" -cf "$WORK/minimal-rootfs.tar" .
+  docker import "$WORK/minimal-rootfs.tar" "$1" >/dev/null
+}
+
 # Podman with its storage in $WORK (vfs: no overlay mounts needed), so nothing is left behind.
 use_private_podman() {
   command -v podman >/dev/null || skip "no podman (apt-get install podman runc)"
