@@ -217,8 +217,7 @@ ChildOutcome run_child_process(const ChildSpec& spec) {
     const auto now = Clock::now();
     if (exited && (open_pipes == 0 || now - exited_at > kDrainAfterExit)) break;
     if (!exited && now >= deadline) {
-      ::kill(target, SIGKILL);
-      outcome.timed_out = true;
+      outcome.timed_out = true;  // killed below, with every other way out of the loop
       break;
     }
     if (!exited && spec.own_process_group && spec.interrupt && *spec.interrupt && !outcome.interrupted) {
