@@ -3,7 +3,7 @@
 #
 #   scripts/run_container_benchmark.sh                   # suite `sanity`, the first usable runtime
 #   scripts/run_container_benchmark.sh docker:IMAGE      # your image (the sparkbench bundle is mounted into it)
-#   scripts/run_container_benchmark.sh podman sanity --rounds 5
+#   scripts/run_container_benchmark.sh podman sanity --precision 1
 #
 # ENV is docker[:IMAGE], podman[:IMAGE], apptainer[:IMAGE] or oci (see `sparkbench runtimes`).
 # Without any usable runtime it runs natively only and says why.
@@ -21,4 +21,4 @@ if [ "$env_b" = auto ]; then
   fi
   echo "run_container_benchmark.sh: using the first usable runtime: $env_b" >&2
 fi
-exec "$SPARKBENCH" ab --env native --env "$env_b" --suite "$suite" --rounds 3 "$@"
+exec "$SPARKBENCH" ab --env native --env "$env_b" --suite "$suite" "$@"

@@ -28,33 +28,32 @@ using nlohmann::json;
 const MetricSpec kTime{"time_ms", "ms", Better::Lower, ""};
 const MetricSpec kThroughput{"gflops", "GFLOP/s", Better::Higher, ""};
 
-stats::Summary summary_of(std::size_t n, double mean, double median, double half_width) {
-  stats::Summary s;
-  s.n = n;
-  s.mean = mean;
-  s.median = median;
-  s.mean_ci = {mean - half_width, mean + half_width};
-  s.min = mean - 2 * half_width;
-  s.max = mean + 2 * half_width;
-  s.q1 = mean - half_width;
-  s.q3 = mean + half_width;
+// n units around `center` (spread +-half_width) with that centre and CI.
+compare::SideBasis basis_of(std::size_t n, double center, double half_width) {
+  compare::SideBasis s;
+  for (std::size_t i = 0; i < n; ++i) s.units.push_back(center + (i % 2 ? half_width : -half_width) / 2);
+  s.center = center;
+  s.center_ci = {center - half_width, center + half_width};
   return s;
 }
 
-compare::MetricComparison metric(const MetricSpec& spec, stats::Summary b, stats::Summary c, double overhead,
+compare::MetricComparison metric(const MetricSpec& spec, compare::SideBasis b, compare::SideBasis c, double overhead,
                                  stats::Interval ci, double welch_p, double holm_p, double mw_p, double g,
                                  Verdict verdict) {
   compare::MetricComparison m;
   m.spec = spec;
+  m.unit = compare::TestUnit::Round;
+  m.rounds_baseline = b.units.size();
+  m.rounds_candidate = c.units.size();
   m.baseline = b;
   m.candidate = c;
   m.overhead_pct = overhead;
   m.overhead_ci_pct = ci;
+  m.overhead_ci90_pct = {ci.low + (ci.high - ci.low) * 0.08, ci.high - (ci.high - ci.low) * 0.08};
   m.welch.p_value = welch_p;
   m.p_adjusted = holm_p;
   m.mann_whitney.p_value = mw_p;
   m.hedges_g = g;
-  m.significant = verdict != Verdict::NoDifference;
   m.verdict = verdict;
   return m;
 }
@@ -116,9 +115,9 @@ void build(compare::Comparison& c) {
   matmul.id = "matmul/n=1024,precision=fp32";
   matmul.workload = "matmul";
   matmul.layer = "gpu-compute";
-  matmul.primary = metric(kTime, summary_of(5, 10.1, 10.1, 0.19634), summary_of(5, 12.48, 12.5, 0.23558), 23.762,
+  matmul.primary = metric(kTime, basis_of(5, 10.1, 0.19634), basis_of(5, 12.48, 0.23558), 23.762,
                           {21.012, 25.943}, 1.2e-5, 0.00024, 0.0079, 8.734, Verdict::Significant);
-  matmul.secondary.push_back(metric(kThroughput, summary_of(5, 212, 212, 3.93), summary_of(5, 172, 172, 3.29), 23.26,
+  matmul.secondary.push_back(metric(kThroughput, basis_of(5, 212, 3.93), basis_of(5, 172, 3.29), 23.26,
                                     {20.5, 26.1}, 3.0e-6, 3.0e-6, 0.0079, -9.1, Verdict::Significant));
   matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
@@ -136,11 +135,11 @@ void build(compare::Comparison& c) {
   copy.id = "copy/mode=a|b";
   copy.workload = "copy";
   copy.layer = "gpu-memory";
-  copy.primary = metric(kTime, summary_of(4, 1.005, 1.005, 0.0205), summary_of(4, 1.0, 1.0, 0.013), -0.5,
-                        {-2.1, 1.4}, 0.62, 0.62, 0.4, -0.31, Verdict::NoDifference);
+  copy.primary = metric(kTime, basis_of(4, 1.005, 0.0205), basis_of(4, 1.0, 0.013), -0.5,
+                        {-2.1, 1.4}, 0.62, 0.62, 0.4, -0.31, Verdict::Equivalent);
   compare::MetricComparison bandwidth;
   bandwidth.spec = {"bandwidth", "GB/s", Better::Higher, ""};
-  bandwidth.baseline = summary_of(1, 20.5, 20.5, 0);
+  bandwidth.baseline = basis_of(1, 20.5, 0);
   bandwidth.verdict = Verdict::NotComparable;
   bandwidth.not_comparable = "too few samples of 'bandwidth': baseline 1, candidate 0 (need 2 per side)";
   copy.secondary.push_back(bandwidth);
@@ -155,6 +154,7 @@ void build(compare::Comparison& c) {
   gpu_only.baseline = &b.cases[2];
 
   c.cases = {matmul, copy, gpu_only};
+  for (auto& k : c.cases) k.candidate_id = k.id;
   c.only_in_candidate = {"llm/decode,batch=1"};
   c.env_differences = {{"cgroup.cpu.quota", nullptr, 0.5, 90},
                        {"libraries.cublas.path", "/usr/lib/libcublas.so.13", "/opt|cuda/libcublas.so.12", 70},
@@ -213,8 +213,8 @@ TEST(ReportFormat, NumbersPValuesAndEscaping) {
   EXPECT_EQ(detail::number(0.012345, 3), "0.0123");
   EXPECT_EQ(detail::number(3.2e-7, 2), "3.2e-07");
   // Half-width 0.196 -> two digits "0.20", the mean to the same place.
-  EXPECT_EQ(detail::mean_with_ci(summary_of(5, 10.1, 10.1, 0.19634), "ms"), "10.10 ± 0.20 ms");
-  EXPECT_EQ(detail::mean_with_ci(summary_of(1, 10.1, 10.1, 0), "ms"), "10.10 ms");
+  EXPECT_EQ(detail::center_with_ci(basis_of(5, 10.1, 0.19634), "ms"), "10.10 ± 0.20 ms");
+  EXPECT_EQ(detail::center_with_ci(basis_of(1, 10.1, 0), "ms"), "10.10 ms");
   EXPECT_EQ(detail::overhead_with_ci(23.44, {21.0, 25.94}), "+23.4% [+21.0, +25.9]");
   EXPECT_EQ(detail::signed_pct(-0.04), "+0.0");
   EXPECT_EQ(detail::p_value(0.00024), "<0.001");
@@ -250,7 +250,7 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_TRUE(contains(plots.note, "gnuplot-nox"));
 
   const std::string md = markdown(c, plots);
-  EXPECT_EQ(md.rfind("# sparkbench: docker vs native\n\n**Verdict: significant overhead.** candidate 'docker'", 0), 0u)
+  EXPECT_EQ(md.rfind("# sparkbench: docker vs native\n\n**Verdict: slower (significant).** candidate 'docker'", 0), 0u)
       << md.substr(0, 200);
   EXPECT_TRUE(contains(md, "- Baseline `native`: host `spark-01`, file `20250301T100000Z_spark-01.json`, started "
                            "2025-03-01T10:00:00Z, GPU NVIDIA GB10\n"));
@@ -261,7 +261,7 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_LT(md.find("**Verdict"), results);
   EXPECT_TRUE(contains(md, "By layer (each workload isolates one layer of the system):\n\n"
                            "- **gpu-compute**: 1 of 1 case slower (+23.8% median); 1 not compared\n"
-                           "- **gpu-memory**: unchanged (1 case)\n"));
+                           "- **gpu-memory**: equivalent (1 case)\n"));
   EXPECT_TRUE(contains(md, "| Case | Metric | Baseline (native) | Candidate (docker) | Overhead [95% CI] | Welch p "
                            "(Holm) | Mann–Whitney p | Hedges' g | n (b/c) | Verdict |"));
   // A table per layer, under a heading that names it.
@@ -272,9 +272,9 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_LT(md.find("| `matmul/n=1024,precision=fp32` | time_ms |"), memory);
   EXPECT_LT(memory, md.find("| `copy/mode=a\\|b` | time_ms |"));
   EXPECT_TRUE(contains(md, "| `matmul/n=1024,precision=fp32` | time_ms | 10.10 ± 0.20 ms | 12.48 ± 0.24 ms | "
-                           "+23.8% [+21.0, +25.9] | <0.001 | 0.008 | +8.73 | 5/5 | significant |"));
+                           "+23.8% [+21.0, +25.9] | <0.001 | 0.008 | +8.73 | 5/5 rounds | slower (significant) |"));
   EXPECT_TRUE(contains(md, "| `copy/mode=a\\|b` | time_ms |"));
-  EXPECT_TRUE(contains(md, "-0.5% [-2.1, +1.4] | 0.62 | 0.40 | -0.31 | 4/4 | no significant difference |"));
+  EXPECT_TRUE(contains(md, "-0.5% [-2.1, +1.4] | 0.62 | 0.40 | -0.31 | 4/4 rounds | equivalent |"));
   // Secondary metrics folded away, with the unadjusted Welch p.
   const auto details = md.find("<details><summary>Secondary metrics: 2 rows (Welch p not adjusted)</summary>");
   ASSERT_NE(details, std::string::npos);
@@ -301,8 +301,8 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_TRUE(contains(md, "## Plots\n\ngnuplot not found at /nonexistent"));
   EXPECT_TRUE(contains(md, "family-wise alpha = 0.05"));
   EXPECT_TRUE(contains(md, "Holm-adjusted across the 2 primary comparisons"));
-  EXPECT_TRUE(contains(md, "10000 resamples"));
-  EXPECT_TRUE(contains(md, "noise threshold of 2%"));
+  EXPECT_TRUE(contains(md, "equivalent: 90% CI inside ±2%"));
+  EXPECT_TRUE(contains(md, "Unit of every test: the round"));
   EXPECT_TRUE(contains(md, std::string("Generated by sparkbench ") + sb::kVersion));
 }
 
@@ -314,16 +314,16 @@ compare::Comparison layered() {
   c.cases.clear();
   const auto add = [&](const std::string& id, const std::string& layer, double overhead, Verdict v) {
     compare::CaseComparison k;
-    k.id = id;
+    k.id = k.candidate_id = id;
     k.workload = id.substr(0, id.find('/'));
     k.layer = layer;
-    k.primary = metric(kTime, summary_of(5, 10, 10, 0.1), summary_of(5, 10, 10, 0.1), overhead, {overhead - 1, overhead + 1},
+    k.primary = metric(kTime, basis_of(5, 10, 0.1), basis_of(5, 10, 0.1), overhead, {overhead - 1, overhead + 1},
                        0.001, 0.001, 0.008, 1, v);
     c.cases.push_back(k);
   };
-  add("syscall/call=getppid", "cpu-syscall", 0.8, Verdict::NoDifference);
+  add("syscall/call=getppid", "cpu-syscall", 0.8, Verdict::Equivalent);
   add("cpu_scaling/threads=all", "cpu-scaling", 98, Verdict::Critical);
-  add("legacy/x=1", "", -0.3, Verdict::NoDifference);
+  add("legacy/x=1", "", -0.3, Verdict::Equivalent);
   add("cpu_scaling/threads=2", "cpu-scaling", 130, Verdict::Critical);
   add("memory_bandwidth/threads=1", "cpu-memory", -5, Verdict::Faster);
   add("cpu_scaling/threads=3", "cpu-scaling", 110, Verdict::Critical);
@@ -335,10 +335,10 @@ compare::Comparison layered() {
 TEST(ReportMarkdown, GroupsCasesByLayerInNameOrder) {
   const compare::Comparison c = layered();
   const std::string md = markdown(c, {});
-  EXPECT_TRUE(contains(md, "- **cpu-memory**: 1 of 1 case faster (-5.0% median); 1 not compared\n"
+  EXPECT_TRUE(contains(md, "- **cpu-memory**: 1 faster (-5.0% median); 1 not compared\n"
                            "- **cpu-scaling**: 3 of 3 cases slower (+110.0% median)\n"
-                           "- **cpu-syscall**: unchanged (1 case)\n"
-                           "- **(no layer)**: unchanged (1 case)\n"))
+                           "- **cpu-syscall**: equivalent (1 case)\n"
+                           "- **(no layer)**: equivalent (1 case)\n"))
       << md;
   std::vector<std::size_t> headings;
   for (const char* layer : {"cpu-memory", "cpu-scaling", "cpu-syscall", "(no layer)"}) {
@@ -358,31 +358,47 @@ TEST(ReportMarkdown, GroupsCasesByLayerInNameOrder) {
   EXPECT_LT(headings[3], row("legacy/x=1"));
 }
 
-TEST(ReportMarkdown, RoundLevelCasesShowRoundsAndSayWhy) {
+TEST(ReportMarkdown, InconclusiveRepetitionLevelAndShortCasesSayWhy) {
   compare::Comparison c = layered();
-  auto& m = c.cases[1].primary;  // cpu_scaling/threads=all
-  m.round_level = true;
-  m.rounds_baseline = 3;
-  m.rounds_candidate = 3;
-  m.rounds_differ_p = 0.0004;
+  auto& wide = c.cases[0];  // syscall/call=getppid
+  wide.primary.verdict = Verdict::Inconclusive;
+  wide.primary.rounds_to_resolve = 7;
+  wide.primary.inconclusive_reason = "95% CI [-8.0%, +83.0%] after 2/2 rounds shows neither";
+  wide.baseline_short = compare::ShortOfTarget{.rounds = 1, .of = 5, .reasons = "max_reps", .widest_pct = 18.2, .target_pct = 1};
+  auto& single = c.cases[2].primary;  // legacy/x=1
+  single.unit = compare::TestUnit::Repetition;
+  single.verdict = Verdict::Inconclusive;
+  c.overall = Verdict::Inconclusive;
   const std::string md = markdown(c, {});
-  EXPECT_TRUE(contains(md, "| 3/3 rounds | critical |")) << md;
-  EXPECT_TRUE(contains(md, "differed among themselves more than their repetitions explain for "
-                           "`cpu_scaling/threads=all` (ANOVA p <0.001)"))
+  EXPECT_TRUE(contains(md, "**Verdict: inconclusive.**")) << md.substr(0, 300);
+  EXPECT_TRUE(contains(md, "| `syscall/call=getppid` † | time_ms |")) << md;
+  EXPECT_TRUE(contains(md, "| 5/5 rounds | inconclusive: ~7 rounds per side would resolve it |")) << md;
+  EXPECT_TRUE(contains(md, "| 5/5 reps | inconclusive: one process per side |")) << md;
+  EXPECT_TRUE(contains(md, "- † `syscall/call=getppid`: baseline: 1 of 5 round(s) stopped at max_reps with the CI at up "
+                           "to ±18.2% (target ±1%)."))
       << md;
-  const json rounds = json::parse(json_summary(c))["cases"][1]["primary"]["rounds"];
-  EXPECT_EQ(rounds["test_unit"], "round");
-  EXPECT_EQ(rounds["baseline"], 3);
+  EXPECT_TRUE(contains(md, "- `syscall/call=getppid`: 95% CI [-8.0%, +83.0%] after 2/2 rounds shows neither.")) << md;
+  const json j = json::parse(json_summary(c));
+  EXPECT_EQ(j["cases"][0]["primary"]["outcome"], "inconclusive");
+  EXPECT_EQ(j["cases"][0]["primary"]["rounds_to_resolve"], 7);
+  EXPECT_EQ(j["cases"][0]["stopped_short_of_ci_target"]["baseline"]["reasons"], "max_reps");
+  EXPECT_TRUE(j["cases"][0]["stopped_short_of_ci_target"]["candidate"].is_null());
+  EXPECT_EQ(j["overall_outcome"], "inconclusive");
 }
 
-TEST(ReportMarkdown, SmallOverheadWithTinyPSaysItIsBelowTheThreshold) {
-  // syscall/call=getppid: Holm p 0.001 but +0.8%, under the default 2% threshold.
-  const std::string md = markdown(layered(), {});
-  EXPECT_TRUE(contains(md, "| 0.001 | 0.008 | +1.00 | 5/5 | no significant difference (overhead under 2%) |\n"))
-      << md;
+TEST(ReportMarkdown, IgnoredParametersAndTheRoundsRuleAreShown) {
   compare::Comparison c = layered();
-  c.cases[0].primary.p_adjusted = 0.3;  // a large p needs no explanation
-  EXPECT_TRUE(contains(markdown(c, {}), "| 0.30 | 0.008 | +1.00 | 5/5 | no significant difference |\n"));
+  c.options.ignore_params = {"threads"};
+  c.cases[1].candidate_id = "cpu_scaling/threads=4";
+  c.stopping = "--precision reached after 4 rounds per side";
+  const std::string md = markdown(c, {});
+  EXPECT_TRUE(contains(md, "| `cpu_scaling/threads=all` ↔ `cpu_scaling/threads=4` | time_ms |")) << md;
+  EXPECT_TRUE(contains(md, "paired ignoring parameter(s) `threads`")) << md;
+  EXPECT_TRUE(contains(md, "Rounds: --precision reached after 4 rounds per side.")) << md;
+  const json j = json::parse(json_summary(c));
+  EXPECT_EQ(j["method"]["ignore_params"], json({"threads"}));
+  EXPECT_EQ(j["cases"][1]["candidate_id"], "cpu_scaling/threads=4");
+  EXPECT_EQ(j["stopping"], "--precision reached after 4 rounds per side");
 }
 
 TEST(ReportJson, LayersObjectCountsAndMedians) {
@@ -392,7 +408,8 @@ TEST(ReportJson, LayersObjectCountsAndMedians) {
   EXPECT_EQ(scaling["cases"], json({"cpu_scaling/threads=all", "cpu_scaling/threads=2", "cpu_scaling/threads=3"}));
   EXPECT_EQ(scaling["compared"], 3);
   EXPECT_EQ(scaling["slower"], 3);
-  EXPECT_EQ(scaling["unchanged"], 0);
+  EXPECT_EQ(scaling["equivalent"], 0);
+  EXPECT_EQ(scaling["inconclusive"], 0);
   EXPECT_DOUBLE_EQ(scaling["median_slower_pct"].get<double>(), 110);
   EXPECT_DOUBLE_EQ(scaling["median_overhead_pct"].get<double>(), 110);
   EXPECT_TRUE(scaling["median_faster_pct"].is_null());
@@ -402,7 +419,7 @@ TEST(ReportJson, LayersObjectCountsAndMedians) {
   EXPECT_EQ(memory["faster"], 1);
   EXPECT_EQ(memory["not_compared"], 1);
   EXPECT_DOUBLE_EQ(memory["median_faster_pct"].get<double>(), -5);
-  EXPECT_EQ(layers["cpu-syscall"]["unchanged"], 1);
+  EXPECT_EQ(layers["cpu-syscall"]["equivalent"], 1);
   EXPECT_EQ(layers["cpu-syscall"]["slower"], 0);
   EXPECT_TRUE(layers["cpu-syscall"]["median_slower_pct"].is_null());
   EXPECT_EQ(layers["(no layer)"]["cases"], json({"legacy/x=1"}));
@@ -431,13 +448,14 @@ TEST(ReportJson, VersionedAndComplete) {
   build(c);
   const json j = json::parse(json_summary(c));
   EXPECT_EQ(j["schema"], "sparkbench.comparison");
-  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["baseline"]["label"], "native");
   EXPECT_EQ(j["candidate"]["records"][0]["file"], "results/docker/20250301T110000Z_spark-01.json");
   EXPECT_EQ(j["candidate"]["records"][0]["gpu"], "NVIDIA GB10");
   EXPECT_EQ(j["method"]["correction"], "holm");
-  EXPECT_EQ(j["method"]["bootstrap_resamples"], 10000);
-  EXPECT_EQ(j["overall_verdict"], "significant");
+  EXPECT_EQ(j["method"]["min_effect_pct"], 2.0);
+  EXPECT_EQ(j["overall_verdict"], "slower (significant)");
+  EXPECT_EQ(j["overall_outcome"], "slower");
   ASSERT_EQ(j["cases"].size(), 3u);
   const auto& matmul = j["cases"][0];
   EXPECT_EQ(matmul["primary"]["metric"], "time_ms");
@@ -445,9 +463,12 @@ TEST(ReportJson, VersionedAndComplete) {
   EXPECT_DOUBLE_EQ(matmul["primary"]["overhead_pct"].get<double>(), 23.762);
   EXPECT_DOUBLE_EQ(matmul["primary"]["overhead_ci_pct"]["low"].get<double>(), 21.012);
   EXPECT_DOUBLE_EQ(matmul["primary"]["welch_p_holm"].get<double>(), 0.00024);
-  EXPECT_DOUBLE_EQ(matmul["primary"]["baseline"]["mean_ci"]["high"].get<double>(), 10.1 + 0.19634);
-  EXPECT_EQ(matmul["primary"]["candidate"]["n"], 5);
-  EXPECT_EQ(matmul["primary"]["verdict"], "significant");
+  EXPECT_DOUBLE_EQ(matmul["primary"]["baseline"]["center_ci"]["high"].get<double>(), 10.1 + 0.19634);
+  EXPECT_EQ(matmul["primary"]["candidate"]["units"].size(), 5u);
+  EXPECT_EQ(matmul["primary"]["test_unit"], "round");
+  EXPECT_EQ(matmul["primary"]["verdict"], "slower (significant)");
+  EXPECT_EQ(matmul["primary"]["outcome"], "slower");
+  EXPECT_EQ(matmul["primary"]["band"], "significant");
   EXPECT_TRUE(matmul["secondary"][0]["welch_p_holm"].is_null());  // only primary metrics are adjusted
   EXPECT_EQ(matmul["telemetry"]["candidate"]["throttle_reasons"]["names"][0], "sw_power_cap");
   EXPECT_EQ(j["cases"][2]["comparable"], false);
@@ -461,7 +482,7 @@ TEST(ReportJson, VersionedAndComplete) {
   EXPECT_EQ(j["findings"].size(), 2u);
   EXPECT_EQ(j["layers"]["gpu-compute"]["cases"], json({"matmul/n=1024,precision=fp32", "gpu_only/x=1"}));
   EXPECT_EQ(j["layers"]["gpu-compute"]["summary"], "1 of 1 case slower (+23.8% median); 1 not compared");
-  EXPECT_EQ(j["layers"]["gpu-memory"]["summary"], "unchanged (1 case)");
+  EXPECT_EQ(j["layers"]["gpu-memory"]["summary"], "equivalent (1 case)");
 }
 
 TEST(ReportCsv, OneRowPerComparedCaseAndMetric) {
@@ -470,16 +491,29 @@ TEST(ReportCsv, OneRowPerComparedCaseAndMetric) {
   const auto rows = lines(csv_summary(c));
   ASSERT_EQ(rows.size(), 5u);  // header + matmul primary and secondary + copy primary and secondary
   EXPECT_EQ(rows[0],
-            "case,workload,metric,unit,better,baseline_n,baseline_mean,baseline_median,baseline_ci_low,"
-            "baseline_ci_high,candidate_n,candidate_mean,candidate_median,candidate_ci_low,candidate_ci_high,"
-            "overhead_pct,overhead_ci_low,overhead_ci_high,welch_p,welch_p_holm,mann_whitney_p,hedges_g,verdict");
-  EXPECT_EQ(rows[1].rfind("\"matmul/n=1024,precision=fp32\",matmul,time_ms,ms,lower,5,10.1,10.1,", 0), 0u) << rows[1];
-  EXPECT_TRUE(contains(rows[1], ",23.762,21.012,25.943,1.2e-05,0.00024,0.0079,8.734,significant"));
+            "case,candidate_case,workload,metric,unit,better,test_unit,baseline_n,baseline_center,baseline_ci_low,"
+            "baseline_ci_high,candidate_n,candidate_center,candidate_ci_low,candidate_ci_high,overhead_pct,"
+            "overhead_ci_low,overhead_ci_high,overhead_ci90_low,overhead_ci90_high,welch_t,welch_df,welch_p,"
+            "welch_p_holm,mann_whitney_p,hedges_g,outcome,band,rounds_to_resolve,stopped_short,note");
+  EXPECT_EQ(rows[1].rfind("\"matmul/n=1024,precision=fp32\",\"matmul/n=1024,precision=fp32\",matmul,time_ms,ms,lower,"
+                          "round,5,10.1,",
+                          0),
+            0u)
+      << rows[1];
+  EXPECT_TRUE(contains(rows[1], ",1.2e-05,0.00024,0.0079,8.734,slower,significant,,,")) << rows[1];
   EXPECT_TRUE(contains(rows[2], ",3e-06,,0.0079,"));  // secondary: no Holm-adjusted p
-  EXPECT_EQ(rows[3].rfind("copy/mode=a|b,copy,time_ms,", 0), 0u);
-  EXPECT_TRUE(contains(rows[3], ",no significant difference"));
-  EXPECT_EQ(rows[4], "copy/mode=a|b,copy,bandwidth,GB/s,higher,1,20.5,20.5,20.5,20.5,0,,,,,,,,,,,,\"not comparable: too "
-                     "few samples of 'bandwidth': baseline 1, candidate 0 (need 2 per side)\"");
+  EXPECT_EQ(rows[3].rfind("copy/mode=a|b,copy/mode=a|b,copy,time_ms,", 0), 0u);
+  EXPECT_TRUE(contains(rows[3], ",equivalent,,")) << rows[3];
+  for (const auto& row : rows) {  // every row has the header's 31 columns (no field here holds a quoted comma pair)
+    std::size_t commas = 0;
+    bool quoted = false;
+    for (char ch : row) {
+      if (ch == '"') quoted = !quoted;
+      if (ch == ',' && !quoted) ++commas;
+    }
+    EXPECT_EQ(commas, 30u) << row;
+  }
+  EXPECT_TRUE(contains(rows[4], "not comparable")) << rows[4];
 }
 
 TEST(ReportCsv, ExportHasOneRowPerRepetition) {

@@ -22,7 +22,12 @@ void print_findings(const std::vector<compare::Finding>& findings) {
 
 int doctor_records(const std::string& baseline, const std::string& candidate) {
   const auto c = compare::compare(record::load_all(baseline), record::load_all(candidate));
-  fmt::print("{}\n\nLikely causes, most likely first:\n", c.summary);
+  fmt::print("{}: {}\n\n", compare::to_string(c.overall), c.summary);
+  if (c.findings.empty()) {
+    fmt::print("No cause to rank: no case is slower, and every compared case was resolved (see the verdicts).\n");
+    return 0;
+  }
+  fmt::print("Findings, most likely first:\n");
   print_findings(c.findings);
   return 0;
 }

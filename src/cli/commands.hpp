@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "compare/compare.hpp"
 #include "launcher/host_facts.hpp"
 #include "record/record.hpp"
 
@@ -30,13 +31,20 @@ void add_bundle(CLI::App& app, int& exit_code);
 struct CompareArgs {
   std::string baseline, candidate, out, formats = "md,json,csv";
   std::optional<double> fail_above;
+  bool fail_inconclusive = false;
   double alpha = 0.05, min_effect = 2.0;
   std::vector<std::string> ignore_params;
+  bool include_partial = false;
 };
+// The comparison options of these arguments.
+compare::Options compare_options(const CompareArgs& a);
+// The options `compare` and `ab` share: --alpha, --min-effect, --fail-above, --fail-inconclusive, --include-partial.
+void add_verdict_options(CLI::App* cmd, CompareArgs& a);
 // What `compare` does after loading the records (also the end of `ab`): statistics, the report
-// files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above).
+// files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above,
+// kExitInconclusive for --fail-inconclusive). `stopping` says how `ab` chose its rounds.
 int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<record::RunRecord> candidate,
-                       const CompareArgs& a);
+                       const CompareArgs& a, const std::string& stopping = "");
 
 // Shared helpers.
 nlohmann::json runtimes_report(const launcher::HostFacts& facts);  // one entry per container runtime

@@ -2,151 +2,35 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
-#include <stdexcept>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "compare/findings.hpp"
+#include "compare/metric.hpp"
 #include "compare/pool.hpp"
 #include "core/error.hpp"
 
 namespace sb::compare {
 namespace {
 
-// Higher = worse; the overall verdict is the worst among the comparable cases' primary metrics.
+// Higher = worse; the overall verdict is the worst among the comparable cases' primary metrics. An
+// inconclusive case outranks equivalent and faster ones: the report must not read "no difference"
+// while a case could still hide one.
 int severity(Verdict v) {
   switch (v) {
     case Verdict::NotComparable: return -1;
-    case Verdict::NoDifference: return 0;
+    case Verdict::Equivalent: return 0;
     case Verdict::Faster: return 1;
-    case Verdict::Minimal: return 2;
-    case Verdict::Moderate: return 3;
-    case Verdict::Significant: return 4;
-    case Verdict::Critical: return 5;
+    case Verdict::Inconclusive: return 2;
+    case Verdict::Minimal: return 3;
+    case Verdict::Moderate: return 4;
+    case Verdict::Significant: return 5;
+    case Verdict::Critical: return 6;
   }
   return -1;
-}
-
-// Significance needs both: a small Holm-adjusted p (the difference is real) and an overhead of
-// at least min_effect_pct (the difference matters). Two runs of the same binary on the same
-// machine drift by a few tenths of a percent (clock boost, cache and page placement); with many
-// repetitions such drift gets a tiny p, and calling it "slower" would be noise dressed up as a
-// finding.
-void apply_verdict(MetricComparison& m, const Options& options) {
-  if (m.verdict == Verdict::NotComparable) return;
-  m.significant = m.p_adjusted < options.alpha && std::abs(m.overhead_pct) >= options.min_effect_pct;
-  m.verdict = m.significant ? band_for_overhead(m.overhead_pct) : Verdict::NoDifference;
-}
-
-MetricComparison not_comparable(MetricComparison m, std::string why) {
-  m.verdict = Verdict::NotComparable;
-  m.not_comparable = std::move(why);
-  return m;
-}
-
-// `samples` cut into its rounds (sizes from pool_side); one group when there is no round structure
-// or it does not fit (a metric some rounds did not report).
-std::vector<std::vector<double>> split_rounds(const std::vector<double>& samples, const std::vector<std::size_t>& sizes) {
-  std::size_t total = 0;
-  for (std::size_t n : sizes) total += n;
-  if (sizes.size() < 2 || total != samples.size()) return {samples};
-  std::vector<std::vector<double>> rounds;
-  auto first = samples.begin();
-  for (std::size_t n : sizes) {
-    rounds.emplace_back(first, first + static_cast<std::ptrdiff_t>(n));
-    first += static_cast<std::ptrdiff_t>(n);
-  }
-  return rounds;
-}
-
-std::vector<double> round_medians(const std::vector<std::vector<double>>& rounds) {
-  std::vector<double> medians;
-  for (const auto& r : rounds) medians.push_back(stats::median(r));
-  return medians;
-}
-
-// The smallest p of "this side's rounds differ" (one-way ANOVA over its rounds); 1 with one round.
-double rounds_differ_p(const std::vector<std::vector<double>>& b, const std::vector<std::vector<double>>& c) {
-  double p = 1;
-  for (const auto* side : {&b, &c}) {
-    std::size_t n = 0;
-    for (const auto& r : *side) n += r.size();
-    if (side->size() >= 2 && n > side->size()) p = std::min(p, stats::one_way_anova(*side).p_value);
-  }
-  return p;
-}
-
-// The statistics of one metric; throws std::invalid_argument (from src/stats) for samples that
-// cannot give an answer (non-finite values, values of both signs for the ratio, ...).
-// Repetitions of one round share that process's state; when rounds differ among themselves
-// (rounds_differ_p < kRoundsDifferAlpha), testing every repetition would find that state "significant"
-// (an interleaved A/A run on a shared CI machine once came out 41% "slower"), so the round's median
-// becomes the unit: fewer values, wider intervals, and an honest p.
-MetricComparison describe_and_test(MetricComparison m, const std::vector<double>& b_all, const std::vector<double>& c_all,
-                                   const Options& options, const std::vector<std::size_t>& b_sizes,
-                                   const std::vector<std::size_t>& c_sizes) {
-  const auto b_rounds = split_rounds(b_all, b_sizes);
-  const auto c_rounds = split_rounds(c_all, c_sizes);
-  m.rounds_baseline = b_rounds.size();
-  m.rounds_candidate = c_rounds.size();
-  if (b_all.size() >= 2 && c_all.size() >= 2) m.rounds_differ_p = rounds_differ_p(b_rounds, c_rounds);
-  m.round_level = m.rounds_differ_p < kRoundsDifferAlpha;
-  const std::vector<double> b_units = m.round_level ? round_medians(b_rounds) : std::vector<double>{};
-  const std::vector<double> c_units = m.round_level ? round_medians(c_rounds) : std::vector<double>{};
-  const std::vector<double>& b = m.round_level ? b_units : b_all;
-  const std::vector<double>& c = m.round_level ? c_units : c_all;
-  // 95% intervals whatever alpha is: alpha is the family-wise level of the Holm-corrected decision,
-  // not a per-case coverage (docs/methodology.md).
-  constexpr double confidence = 0.95;
-  if (!b_all.empty()) m.baseline = stats::describe(b_all, confidence);
-  if (!c_all.empty()) m.candidate = stats::describe(c_all, confidence);
-  if (b_all.size() < 2 || c_all.size() < 2) {
-    return not_comparable(std::move(m), fmt::format("too few samples of '{}': baseline {}, candidate {} (need 2 per side)",
-                                                    m.spec.name, b_all.size(), c_all.size()));
-  }
-  if (!(stats::median(b) > 0 && stats::median(c) > 0)) {
-    return not_comparable(std::move(m), fmt::format("median of '{}' is not positive (baseline {}, candidate {}): "
-                                                    "a relative overhead is undefined",
-                                                    m.spec.name, m.baseline.median, m.candidate.median));
-  }
-  if (b.size() < 2 || c.size() < 2) {
-    // Rounds differ, and one side has a single round: nothing to tell the environments apart by.
-    m.welch = {};
-    m.mann_whitney = {};
-    m.p_adjusted = 1;
-    const double ratio = stats::median(c) / stats::median(b);
-    m.overhead_pct = m.spec.better == Better::Lower ? 100 * (ratio - 1) : 100 * (1 / ratio - 1);
-    m.overhead_ci_pct = {-INFINITY, INFINITY};
-    apply_verdict(m, options);
-    return m;
-  }
-  const bool lower_is_better = m.spec.better == Better::Lower;
-  // ratio = candidate / baseline. For higher-is-better the cost is the inverse ratio, which also
-  // swaps the interval's ends.
-  const double ratio = stats::median(c) / stats::median(b);
-  m.overhead_pct = lower_is_better ? 100 * (ratio - 1) : 100 * (1 / ratio - 1);
-  const auto ci = stats::bootstrap_ratio_of_medians(b, c, confidence, options.bootstrap_resamples, options.seed);
-  m.overhead_ci_pct = lower_is_better ? stats::Interval{100 * (ci.low - 1), 100 * (ci.high - 1)}
-                                      : stats::Interval{100 * (1 / ci.high - 1), 100 * (1 / ci.low - 1)};
-  m.welch = stats::welch_t_test(b, c);
-  m.mann_whitney = stats::mann_whitney_u(b, c);
-  m.hedges_g = stats::hedges_g(b, c);
-  m.p_adjusted = m.welch.p_value;
-  apply_verdict(m, options);
-  return m;
-}
-
-MetricComparison compare_metric(const MetricSpec& spec, const std::vector<double>& b, const std::vector<double>& c,
-                                const Options& options, const std::vector<std::size_t>& b_rounds,
-                                const std::vector<std::size_t>& c_rounds) {
-  MetricComparison m;
-  m.spec = spec;
-  try {
-    return describe_and_test(m, b, c, options, b_rounds, c_rounds);
-  } catch (const std::invalid_argument& e) {
-    return not_comparable(std::move(m), fmt::format("'{}': {}", spec.name, e.what()));
-  }
 }
 
 std::string status_reason(const record::CaseResult& r, const char* side) {
@@ -154,53 +38,78 @@ std::string status_reason(const record::CaseResult& r, const char* side) {
   return fmt::format("{} in {}{}{}", r.status, side, r.message.empty() ? "" : ": ", r.message);
 }
 
-const record::MetricSamples* find_metric(const record::CaseResult& r, const std::string& name) {
-  for (const auto& m : r.metrics) {
-    if (m.spec.name == name) return &m;
-  }
-  return nullptr;
-}
-
 nlohmann::json telemetry_summary(const record::CaseResult& r) {
   return r.telemetry.is_object() && r.telemetry.contains("summary") ? r.telemetry["summary"]
                                                                      : nlohmann::json::object();
 }
 
-CaseComparison compare_case(const record::CaseResult& b, const record::CaseResult& c, const Options& options,
-                            const std::vector<std::size_t>& b_rounds, const std::vector<std::size_t>& c_rounds) {
+// The samples of metric `name` per compared round (rounds without it are left out).
+detail::Rounds metric_rounds(const detail::PooledCase& side, const std::string& name) {
+  detail::Rounds out;
+  for (const auto& round : side.rounds)
+    if (const auto* m = round.result->metric(name)) out.push_back(m->samples);
+  return out;
+}
+
+std::optional<ShortOfTarget> short_of_target(const detail::PooledCase& side) {
+  ShortOfTarget s;
+  s.of = side.rounds.size();
+  std::vector<std::string> reasons;
+  for (const auto& round : side.rounds) {
+    const auto& r = *round.result;
+    if (r.stop_reason == "ci_target" || r.stop_reason.empty() || r.metrics.empty()) continue;
+    ++s.rounds;
+    if (std::find(reasons.begin(), reasons.end(), r.stop_reason) == reasons.end()) reasons.push_back(r.stop_reason);
+    const auto& samples = r.metrics.front().samples;
+    if (samples.size() >= 2) s.widest_pct = std::max(s.widest_pct, 100 * stats::describe(samples).ci_half_width_rel);
+    const auto target = round.record->settings.value("ci_target_pct", nlohmann::json());
+    if (target.is_number()) s.target_pct = target.get<double>();
+  }
+  if (s.rounds == 0) return std::nullopt;
+  for (const auto& r : reasons) s.reasons += (s.reasons.empty() ? "" : ", ") + r;
+  return s;
+}
+
+CaseComparison compare_case(const detail::PooledCase& b, const detail::PooledCase& c, const Options& options) {
   CaseComparison cc;
-  cc.id = b.id;
-  cc.workload = b.workload;
-  cc.layer = b.layer;
-  cc.params = b.params;
-  cc.device = b.device;
-  cc.telemetry_baseline = telemetry_summary(b);
-  cc.telemetry_candidate = telemetry_summary(c);
-  cc.baseline = &b;
-  cc.candidate = &c;
-  const std::string reasons[] = {status_reason(b, "baseline"), status_reason(c, "candidate")};
-  for (const auto& reason : reasons) {
-    if (reason.empty()) continue;
-    cc.not_comparable += (cc.not_comparable.empty() ? "" : "; ") + reason;
+  cc.id = b.result->id;
+  cc.candidate_id = c.result->id;
+  cc.workload = b.result->workload;
+  cc.layer = b.result->layer;
+  cc.params = b.result->params;
+  cc.device = b.result->device;
+  cc.telemetry_baseline = telemetry_summary(*b.result);
+  cc.telemetry_candidate = telemetry_summary(*c.result);
+  cc.baseline = b.result;
+  cc.candidate = c.result;
+  cc.partial_left_out = b.partial_left_out + c.partial_left_out;
+  const auto reason = [&](const detail::PooledCase& side, const char* name) -> std::string {
+    if (side.rounds.empty() && side.partial_left_out > 0)
+      return fmt::format("only partial rounds in {} (cut by an interrupt; --include-partial compares them)", name);
+    return status_reason(*side.result, name);
+  };
+  for (const auto& why : {reason(b, "baseline"), reason(c, "candidate")}) {
+    if (!why.empty()) cc.not_comparable += (cc.not_comparable.empty() ? "" : "; ") + why;
   }
-  if (!b.metrics.empty()) cc.primary.spec = b.metrics.front().spec;
-  const auto* candidate_primary = b.metrics.empty() ? nullptr : find_metric(c, cc.primary.spec.name);
-  if (cc.not_comparable.empty() && b.metrics.empty()) cc.not_comparable = "the baseline recorded no metric";
-  if (cc.not_comparable.empty() && candidate_primary == nullptr) {
+  const auto& base = *b.result;
+  if (!base.metrics.empty()) cc.primary.spec = base.metrics.front().spec;
+  if (cc.not_comparable.empty() && base.metrics.empty()) cc.not_comparable = "the baseline recorded no metric";
+  if (cc.not_comparable.empty() && c.result->metric(cc.primary.spec.name) == nullptr)
     cc.not_comparable = fmt::format("primary metric '{}' missing in candidate", cc.primary.spec.name);
-  }
   if (!cc.not_comparable.empty()) {
-    cc.primary = not_comparable(std::move(cc.primary), cc.not_comparable);
+    cc.primary.verdict = Verdict::NotComparable;
+    cc.primary.not_comparable = cc.not_comparable;
     return cc;
   }
-  const auto& primary = b.metrics.front();
-  cc.primary = compare_metric(primary.spec, primary.samples, candidate_primary->samples, options, b_rounds, c_rounds);
+  cc.baseline_short = short_of_target(b);
+  cc.candidate_short = short_of_target(c);
+  const auto metric = [&](const MetricSpec& spec) {
+    return detail::compare_metric(spec, metric_rounds(b, spec.name), metric_rounds(c, spec.name), options);
+  };
+  cc.primary = metric(base.metrics.front().spec);
   cc.not_comparable = cc.primary.not_comparable;
-  for (std::size_t i = 1; i < b.metrics.size(); ++i) {
-    if (const auto* other = find_metric(c, b.metrics[i].spec.name)) {
-      cc.secondary.push_back(
-          compare_metric(b.metrics[i].spec, b.metrics[i].samples, other->samples, options, b_rounds, c_rounds));
-    }
+  for (std::size_t i = 1; i < base.metrics.size(); ++i) {
+    if (c.result->metric(base.metrics[i].spec.name)) cc.secondary.push_back(metric(base.metrics[i].spec));
   }
   return cc;
 }
@@ -220,27 +129,37 @@ void adjust_primary_p_values(std::vector<CaseComparison>& cases, const Options& 
   const auto adjusted = stats::holm_adjust(p);
   for (std::size_t i = 0; i < family.size(); ++i) {
     family[i]->primary.p_adjusted = adjusted[i];
-    apply_verdict(family[i]->primary, options);
+    detail::decide(family[i]->primary, options);
   }
 }
 
-std::string few_ids(const std::vector<const record::CaseResult*>& cases) {
+std::string few_ids(const std::vector<detail::PooledCase>& cases) {
   std::string out;
-  for (std::size_t i = 0; i < std::min<std::size_t>(cases.size(), 3); ++i) {
-    out += (i ? ", " : "") + cases[i]->id;
-  }
+  for (std::size_t i = 0; i < std::min<std::size_t>(cases.size(), 3); ++i) out += (i ? ", " : "") + cases[i].result->id;
   if (cases.size() > 3) out += fmt::format(", ... ({} in all)", cases.size());
   return out.empty() ? "none" : out;
 }
 
+// "3.1-4.4%" or "4.4%": the smallest and largest |overhead| of a list of cases.
+std::string span(const std::vector<const CaseComparison*>& list) {
+  auto [lo, hi] = std::minmax_element(list.begin(), list.end(), [](auto* a, auto* b) {
+    return std::abs(a->primary.overhead_pct) < std::abs(b->primary.overhead_pct);
+  });
+  const std::string low = fmt::format("{:.1f}", std::abs((*lo)->primary.overhead_pct));
+  const std::string high = fmt::format("{:.1f}", std::abs((*hi)->primary.overhead_pct));
+  return low == high ? high + "%" : low + "-" + high + "%";
+}
+
 std::string summarize(const Comparison& c) {
-  std::vector<const CaseComparison*> slower, faster;
-  std::size_t n = 0, same = 0;
+  std::vector<const CaseComparison*> slower, faster, inconclusive;
+  std::size_t n = 0, equivalent = 0;
   for (const auto& cc : c.cases) {
     if (!comparable(cc)) continue;
     ++n;
-    if (cc.primary.verdict == Verdict::NoDifference) ++same;
-    else if (cc.primary.verdict == Verdict::Faster) faster.push_back(&cc);
+    const Verdict v = cc.primary.verdict;
+    if (v == Verdict::Equivalent) ++equivalent;
+    else if (v == Verdict::Inconclusive) inconclusive.push_back(&cc);
+    else if (v == Verdict::Faster) faster.push_back(&cc);
     else slower.push_back(&cc);
   }
   const std::size_t skipped = c.cases.size() - n;
@@ -250,47 +169,85 @@ std::string summarize(const Comparison& c) {
                        "none with results on both sides).",
                        c.candidate_label, c.baseline_label, c.cases.size());
   }
-  auto span = [](const std::vector<const CaseComparison*>& list) {
-    auto [lo, hi] = std::minmax_element(list.begin(), list.end(), [](auto* a, auto* b) {
-      return std::abs(a->primary.overhead_pct) < std::abs(b->primary.overhead_pct);
-    });
-    const std::string low = fmt::format("{:.1f}", std::abs((*lo)->primary.overhead_pct));
-    const std::string high = fmt::format("{:.1f}", std::abs((*hi)->primary.overhead_pct));
-    return low == high ? high + "%" : low + "-" + high + "%";
-  };
-  if (slower.empty() && faster.empty()) {
-    return fmt::format("no significant difference between candidate '{}' and baseline '{}' on {} case(s) "
-                       "(Holm-adjusted p < {} and |overhead| >= {}%){}.",
-                       c.candidate_label, c.baseline_label, n, c.options.alpha, c.options.min_effect_pct,
-                       not_compared);
+  const double margin = c.options.min_effect_pct;
+  if (equivalent == n) {
+    return fmt::format("candidate '{}' is equivalent to baseline '{}' on all {} case(s): every difference is within "
+                       "±{:g}% (90% CI){}.",
+                       c.candidate_label, c.baseline_label, n, margin, not_compared);
   }
-  std::string s;
+  std::vector<std::string> parts;
   if (!slower.empty()) {
-    s = fmt::format("candidate '{}' is {} slower than baseline '{}' on {} of {} cases ({} band)", c.candidate_label,
-                    span(slower), c.baseline_label, slower.size(), n, to_string(c.overall));
+    std::string s = fmt::format("candidate '{}' is {} slower than baseline '{}' on {} of {} cases ({} band)",
+                                c.candidate_label, span(slower), c.baseline_label, slower.size(), n, band_name(c.overall));
     if (!faster.empty()) s += fmt::format(" and {} faster on {}", span(faster), faster.size());
-  } else {
-    s = fmt::format("candidate '{}' is {} faster than baseline '{}' on {} of {} cases", c.candidate_label,
-                    span(faster), c.baseline_label, faster.size(), n);
+    parts.push_back(s);
+  } else if (!faster.empty()) {
+    parts.push_back(fmt::format("candidate '{}' is {} faster than baseline '{}' on {} of {} cases", c.candidate_label,
+                                span(faster), c.baseline_label, faster.size(), n));
   }
-  if (same) s += fmt::format("; no significant difference on the other {}", same);
-  return s + not_compared + ".";
+  if (!inconclusive.empty()) {
+    const std::string who = parts.empty() ? fmt::format("candidate '{}' vs baseline '{}': ", c.candidate_label, c.baseline_label) : "";
+    parts.push_back(fmt::format("{}inconclusive on {} of {} cases — {}", who, inconclusive.size(), n,
+                                detail::inconclusive_advice(inconclusive)));
+  }
+  if (equivalent > 0) parts.push_back(fmt::format("equivalent (within ±{:g}%) on {}", margin, equivalent));
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out + not_compared + ".";
+}
+
+// The same run on both sides would compare a record with itself: a file given twice, or a copy
+// of one (same host, start time, label and command line).
+void refuse_same_run(const std::vector<record::RunRecord>& baseline, const std::vector<record::RunRecord>& candidate) {
+  namespace fs = std::filesystem;
+  const auto same = [](const record::RunRecord& a, const record::RunRecord& b) {
+    std::error_code ec;
+    if (!a.source.empty() && !b.source.empty() && fs::equivalent(a.source, b.source, ec)) return true;
+    return !a.started_utc.empty() && a.started_utc == b.started_utc && a.host == b.host && a.label == b.label &&
+           a.command_line == b.command_line;
+  };
+  for (const auto& b : baseline)
+    for (const auto& c : candidate)
+      if (same(b, c))
+        throw Error(fmt::format("the same run is on both sides: {}{}", b.source.string(),
+                                b.source == c.source ? "" : fmt::format(" and {}", c.source.string())),
+                    "compare two different runs, e.g. `sparkbench compare results/native results/docker` (an A/A "
+                    "check needs two runs of the same environment: `sparkbench ab --env native --env native`)");
 }
 
 }  // namespace
 
 std::string to_string(Verdict v) {
   switch (v) {
-    case Verdict::NoDifference: return "no significant difference";
+    case Verdict::Equivalent: return "equivalent";
+    case Verdict::Inconclusive: return "inconclusive";
     case Verdict::Faster: return "faster";
-    case Verdict::Minimal: return "minimal";
-    case Verdict::Moderate: return "moderate";
-    case Verdict::Significant: return "significant";
-    case Verdict::Critical: return "critical";
+    case Verdict::Minimal: return "slower (minimal)";
+    case Verdict::Moderate: return "slower (moderate)";
+    case Verdict::Significant: return "slower (significant)";
+    case Verdict::Critical: return "slower (critical)";
     case Verdict::NotComparable: return "not comparable";
   }
   return "unknown";
 }
+
+bool is_slower(Verdict v) {
+  return v == Verdict::Minimal || v == Verdict::Moderate || v == Verdict::Significant || v == Verdict::Critical;
+}
+
+std::string outcome_name(Verdict v) { return is_slower(v) ? "slower" : to_string(v); }
+
+std::string band_name(Verdict v) {
+  switch (v) {
+    case Verdict::Minimal: return "minimal";
+    case Verdict::Moderate: return "moderate";
+    case Verdict::Significant: return "significant";
+    case Verdict::Critical: return "critical";
+    default: return "";
+  }
+}
+
+std::string to_string(TestUnit u) { return u == TestUnit::Round ? "round" : "repetition"; }
 
 Verdict band_for_overhead(double overhead_pct) {
   if (overhead_pct < 0) return Verdict::Faster;
@@ -316,37 +273,33 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
                             candidate.size()),
                 "give at least one run record (or a directory of them) for each side");
   }
-  if (!(options.alpha > 0 && options.alpha < 1) || !(options.min_effect_pct >= 0) || options.bootstrap_resamples < 100) {
-    throw Error(fmt::format("invalid comparison options: alpha {}, min effect {}%, {} bootstrap resamples",
-                            options.alpha, options.min_effect_pct, options.bootstrap_resamples),
-                "use 0 < alpha < 1, a minimum effect >= 0 and at least 100 bootstrap resamples");
+  if (!(options.alpha > 0 && options.alpha < 1) || !(options.min_effect_pct > 0 && options.min_effect_pct < 100)) {
+    throw Error(fmt::format("invalid comparison options: alpha {}, min effect {}%", options.alpha, options.min_effect_pct),
+                "use 0 < --alpha < 1 and 0 < --min-effect < 100 (percent)");
   }
+  refuse_same_run(baseline, candidate);
   Comparison c;
   c.options = options;
   c.baseline_records = std::move(baseline);
   c.candidate_records = std::move(candidate);
-  const auto base = detail::pool_side(c.baseline_records, c.pooled_cases);
-  const auto cand = detail::pool_side(c.candidate_records, c.pooled_cases);
+  const auto base = detail::pool_side(c.baseline_records, c.pooled_cases, options.include_partial);
+  const auto cand = detail::pool_side(c.candidate_records, c.pooled_cases, options.include_partial);
   c.baseline_label = base.label;
   c.candidate_label = cand.label;
 
-  std::map<std::string, const record::CaseResult*> candidate_by_id;
-  for (const auto* r : cand.cases) candidate_by_id[pairing_key(*r, options)] = r;
-  for (const auto* b : base.cases) {
-    const auto it = candidate_by_id.find(pairing_key(*b, options));
-    if (it == candidate_by_id.end()) {
-      c.only_in_baseline.push_back(b->id);
+  std::map<std::string, const detail::PooledCase*> candidate_by_key;
+  for (const auto& k : cand.cases) candidate_by_key[pairing_key(*k.result, options)] = &k;
+  for (const auto& b : base.cases) {
+    const auto it = candidate_by_key.find(pairing_key(*b.result, options));
+    if (it == candidate_by_key.end()) {
+      c.only_in_baseline.push_back(b.result->id);
     } else {
-      const auto rounds = [](const detail::PooledSide& side, const record::CaseResult* r) {
-        const auto found = side.round_sizes.find(r);
-        return found == side.round_sizes.end() ? std::vector<std::size_t>{} : found->second;
-      };
-      c.cases.push_back(compare_case(*b, *it->second, options, rounds(base, b), rounds(cand, it->second)));
-      candidate_by_id.erase(it);
+      c.cases.push_back(compare_case(b, *it->second, options));
+      candidate_by_key.erase(it);
     }
   }
-  for (const auto* r : cand.cases) {
-    if (candidate_by_id.count(pairing_key(*r, options))) c.only_in_candidate.push_back(r->id);
+  for (const auto& k : cand.cases) {
+    if (candidate_by_key.count(pairing_key(*k.result, options))) c.only_in_candidate.push_back(k.result->id);
   }
   if (c.cases.empty()) {
     throw Error(fmt::format("baseline '{}' and candidate '{}' have no case in common (baseline: {}; candidate: {})",
@@ -355,13 +308,12 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
   }
   adjust_primary_p_values(c.cases, options);
 
-  c.overall = Verdict::NotComparable;
   for (const auto& cc : c.cases) {
     if (comparable(cc) && severity(cc.primary.verdict) > severity(c.overall)) c.overall = cc.primary.verdict;
   }
   c.env_differences = diff_environments(c.baseline_records.front().environment, c.candidate_records.front().environment);
-  c.findings = detail::find_causes(c);
   c.summary = summarize(c);
+  c.findings = detail::find_causes(c);
   return c;
 }
 

@@ -26,7 +26,7 @@ struct Scored {
 };
 
 bool comparable(const CaseComparison& c) { return c.not_comparable.empty(); }
-bool slower(const CaseComparison& c) { return comparable(c) && c.primary.significant && c.primary.overhead_pct > 0; }
+bool slower(const CaseComparison& c) { return comparable(c) && is_slower(c.primary.verdict); }
 bool any_slower(const Cases& cases) { return std::any_of(cases.begin(), cases.end(), [](auto* c) { return slower(*c); }); }
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -66,47 +66,65 @@ bool cpu_layer(const CaseComparison& c) { return starts_with(c.layer, "cpu"); }
 bool gpu_case(const CaseComparison& c) { return starts_with(c.layer, "gpu") || c.device == Device::Gpu; }
 bool any_case(const CaseComparison&) { return true; }
 
-// "cpu-layer cases 2.0x slower on geometric mean (3 of 3 significantly slower: a +95.0%, ...)" or
-// "gpu-layer cases unchanged (none of 2 differs significantly)". Empty when the group has no comparable case.
+// "cpu-layer cases 2.0x slower on geometric mean (3 of 3 slower: a +95.0%, ...)", "gpu-layer cases
+// equivalent (2 of 2 within +-2%)" or "gpu-layer cases: 1 equivalent, 1 inconclusive". Empty when the
+// group has no comparable case.
 std::string group_outcome(const Cases& group, std::string_view name) {
   if (group.empty()) return "";
   Cases worse;
-  std::size_t better = 0;
+  std::size_t better = 0, equivalent = 0, inconclusive = 0;
   double log_sum = 0;
   for (const auto* c : group) {
     log_sum += std::log(cost_ratio(*c));
     if (slower(*c)) worse.push_back(c);
     if (c->primary.verdict == Verdict::Faster) ++better;
+    if (c->primary.verdict == Verdict::Equivalent) ++equivalent;
+    if (c->primary.verdict == Verdict::Inconclusive) ++inconclusive;
   }
-  if (worse.empty() && better == 0) {
-    return fmt::format("{} cases unchanged (none of {} differs significantly)", name, group.size());
+  if (!worse.empty()) {
+    return fmt::format("{} cases {} on geometric mean ({} of {} slower: {})", name,
+                       ratio_text(std::exp(log_sum / static_cast<double>(group.size()))), worse.size(), group.size(),
+                       case_list(worse));
   }
-  if (worse.empty()) {
-    return fmt::format("{} cases not slower ({} of {} significantly faster)", name, better, group.size());
-  }
-  return fmt::format("{} cases {} on geometric mean ({} of {} significantly slower: {})", name,
-                     ratio_text(std::exp(log_sum / static_cast<double>(group.size()))), worse.size(), group.size(),
-                     case_list(worse));
+  const std::size_t n = group.size();
+  if (equivalent == n) return fmt::format("{} cases equivalent ({} of {})", name, n, n);
+  if (better == n) return fmt::format("{} cases faster ({} of {})", name, n, n);
+  std::vector<std::string> parts;
+  if (better > 0) parts.push_back(fmt::format("{} faster", better));
+  if (equivalent > 0) parts.push_back(fmt::format("{} equivalent", equivalent));
+  if (inconclusive > 0) parts.push_back(fmt::format("{} inconclusive", inconclusive));
+  return fmt::format("{} cases not {}slower ({} of {})", name, inconclusive > 0 ? "shown " : "", join(parts, ", "), n);
 }
 
-bool any_significant(const Cases& cases) {
-  return std::any_of(cases.begin(), cases.end(), [](auto* c) { return c->primary.significant; });
+bool any_differs(const Cases& cases) {
+  return std::any_of(cases.begin(), cases.end(), [](auto* c) { return c->primary.differs(); });
 }
 
 // The group's cases layer by layer: the layers with a slower case first, then those that only got
-// faster, each with its outcome, then the layers where nothing moved by name ("unchanged: cpu-memory (1 case), cpu-syscall (2 cases)"), so that the
-// layer a restriction hits stands out from the ones it leaves alone.
+// faster, each with its outcome, then the layers where nothing moved, by name and verdicts ("neither
+// slower nor faster: cpu-memory (1 equivalent), cpu-syscall (2 equivalent)"), so that the layer a
+// restriction hits stands out from the ones it leaves alone.
 std::string per_layer_outcome(const Cases& group) {
   std::map<std::string, Cases> by_layer;
   for (const auto* c : group) by_layer[c->layer].push_back(c);
-  std::vector<std::string> slowed, sped_up, unchanged;
+  std::vector<std::string> slowed, sped_up, unmoved;
   for (const auto& [layer, cases] : by_layer) {
-    if (any_slower(cases)) slowed.push_back(group_outcome(cases, layer));
-    else if (any_significant(cases)) sped_up.push_back(group_outcome(cases, layer));
-    else unchanged.push_back(fmt::format("{} ({} {})", layer, cases.size(), cases.size() == 1 ? "case" : "cases"));
+    if (any_slower(cases)) {
+      slowed.push_back(group_outcome(cases, layer));
+    } else if (any_differs(cases)) {
+      sped_up.push_back(group_outcome(cases, layer));
+    } else {
+      const auto equivalent = std::count_if(cases.begin(), cases.end(),
+                                            [](auto* c) { return c->primary.verdict == Verdict::Equivalent; });
+      std::vector<std::string> parts;
+      if (equivalent > 0) parts.push_back(fmt::format("{} equivalent", equivalent));
+      if (equivalent < static_cast<long>(cases.size()))
+        parts.push_back(fmt::format("{} inconclusive", static_cast<long>(cases.size()) - equivalent));
+      unmoved.push_back(fmt::format("{} ({})", layer, join(parts, ", ")));
+    }
   }
   slowed.insert(slowed.end(), sped_up.begin(), sped_up.end());
-  if (!unchanged.empty()) slowed.push_back("unchanged: " + join(unchanged, ", "));
+  if (!unmoved.empty()) slowed.push_back("neither slower nor faster: " + join(unmoved, ", "));
   return join(slowed, "; ");
 }
 
@@ -290,12 +308,18 @@ bool any_shift_slower(const std::vector<TelemetryShift>& shifts) {
   return std::any_of(shifts.begin(), shifts.end(), [](auto& s) { return slower(*s.c); });
 }
 
-// A telemetry shift on cases that are not slower cost no time: say so, so that the reader does not
-// chase it. Short cases give few samples, and their means move with where the samples fell.
-std::string cost_note(const std::vector<TelemetryShift>& shifts) {
+// A telemetry shift on cases that are not slower: say what their verdicts show, so that the reader
+// does not chase it. Only equivalent cases show that it cost no measurable time. Short cases give
+// few samples, and their means move with where the samples fell.
+std::string cost_note(const std::vector<TelemetryShift>& shifts, double margin_pct) {
   if (any_shift_slower(shifts)) return "";
-  return "; none of these cases is significantly slower, so the shift cost no measurable time (a case of a "
-         "few tenths of a second gives few telemetry samples)";
+  const bool all_equivalent = std::all_of(shifts.begin(), shifts.end(),
+                                          [](auto& s) { return s.c->primary.verdict == Verdict::Equivalent; });
+  if (all_equivalent)
+    return fmt::format("; these cases are equivalent (within ±{:g}%), so the shift cost no measurable time (a case "
+                       "of a few tenths of a second gives few telemetry samples)",
+                       margin_pct);
+  return "; none of these cases is shown slower, but not all are shown equivalent either (see their verdicts)";
 }
 
 // A mean SM clock more than 3% below the baseline's is beyond the boost jitter of one GPU.
@@ -310,7 +334,7 @@ void add_lower_sm_clock(const Comparison& c, std::vector<Scored>& out) {
                  {0, "Lower SM clock in the candidate",
                   fmt::format("mean SM clock more than {}% lower in the candidate on {} of {} cases with clock "
                               "telemetry (candidate vs baseline): {}{}",
-                              kClockDropPct, lower.size(), all.size(), shift_list(lower, "MHz", true), cost_note(lower)),
+                              kClockDropPct, lower.size(), all.size(), shift_list(lower, "MHz", true), cost_note(lower, c.options.min_effect_pct)),
                   "compare clocks and limits on both sides (nvidia-smi -q -d CLOCK,POWER,PERFORMANCE): a lower "
                   "power limit, application or locked clocks, or throttling in the candidate"}});
 }
@@ -328,7 +352,7 @@ void add_lower_gpu_utilization(const Comparison& c, std::vector<Scored>& out) {
                  {0, "GPU busy less of the time in the candidate",
                   fmt::format("mean GPU utilization more than {} points lower in the candidate on {} of {} cases "
                               "with utilization telemetry (candidate vs baseline): {}{}",
-                              kDropPoints, lower.size(), all.size(), shift_list(lower, "%", false), cost_note(lower)),
+                              kDropPoints, lower.size(), all.size(), shift_list(lower, "%", false), cost_note(lower, c.options.min_effect_pct)),
                   "where a case is slower too, the GPU waits on the host in the candidate: check the CPU quota and "
                   "cpuset (host threads launch kernels and feed data), host-to-device copies (pinned memory) and "
                   "/dev/shm"}});
@@ -399,7 +423,7 @@ void add_less_memory(const Comparison& c, std::vector<Scored>& out) {
 
 // Settings of lower importance are worth checking only when something did change.
 void add_other_settings(const Comparison& c, std::vector<Scored>& out) {
-  const auto differs = comparable_cases(c, [](const CaseComparison& cc) { return cc.primary.significant; });
+  const auto differs = comparable_cases(c, [](const CaseComparison& cc) { return cc.primary.differs(); });
   if (differs.empty()) return;
   const auto diffs = differences_of(c, {Aspect::Ulimit, Aspect::Container, Aspect::EnvVar, Aspect::CpuTuning});
   if (diffs.empty()) return;
@@ -441,24 +465,74 @@ void add_layer_split(const Comparison& c, std::vector<Scored>& out) {
   out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action}});
 }
 
-void add_no_difference(const Comparison& c, std::vector<Scored>& out) {
+// What to run to turn the inconclusive cases into answers.
+}  // namespace
+
+std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconclusive) {
+  bool single_process = false;
+  std::optional<int> rounds;
+  bool beyond_estimate = false;
+  for (const auto* cc : inconclusive) {
+    const auto& m = cc->primary;
+    if (m.unit == TestUnit::Repetition) single_process = true;
+    else if (m.rounds_to_resolve) rounds = std::max(rounds.value_or(0), *m.rounds_to_resolve);
+    else beyond_estimate = true;
+  }
+  std::vector<std::string> advice;
+  if (single_process)
+    advice.push_back("one process per side cannot tell the environment from process-to-process variation: run "
+                     "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 3 times and "
+                     "compare the directories");
+  if (rounds) advice.push_back(fmt::format("run `sparkbench ab --rounds {}` for an answer at the spread seen", *rounds));
+  if (beyond_estimate && !rounds)
+    advice.push_back("the remaining differences lie at the threshold: more than 1000 rounds would be needed; raise "
+                     "--min-effect if a difference that small does not matter");
+  std::string out;
+  for (const auto& a : advice) out += (out.empty() ? "" : "; ") + a;
+  return out;
+}
+
+namespace {
+
+// Equivalent on every case: the one answer that says "no difference", with the interval that shows it.
+void add_equivalence(const Comparison& c, std::vector<Scored>& out) {
   const auto all = comparable_cases(c, any_case);
-  if (all.empty() || std::any_of(all.begin(), all.end(), [](auto* cc) { return cc->primary.significant; })) return;
-  const auto* largest = *std::max_element(all.begin(), all.end(), [](auto* a, auto* b) {
-    return std::abs(a->primary.overhead_pct) < std::abs(b->primary.overhead_pct);
-  });
+  if (all.empty() || !std::all_of(all.begin(), all.end(), [](auto* cc) { return cc->primary.verdict == Verdict::Equivalent; }))
+    return;
+  const auto widest = [](const CaseComparison* k) {
+    return std::max(std::abs(k->primary.overhead_ci90_pct.low), std::abs(k->primary.overhead_ci90_pct.high));
+  };
+  const auto* largest = *std::max_element(all.begin(), all.end(), [&](auto* a, auto* b) { return widest(a) < widest(b); });
   const auto& m = largest->primary;
   out.push_back({100,
-                 {0, "Same performance within the noise threshold",
-                  fmt::format("none of the {} compared cases differs significantly (Holm-adjusted Welch p < {} and "
-                              "|overhead| >= {}%); the largest overhead is {:+.2f}% on {} (95% CI {:+.2f}% to "
-                              "{:+.2f}%, adjusted p {:.3g})",
-                              all.size(), c.options.alpha, c.options.min_effect_pct, m.overhead_pct, largest->id,
-                              m.overhead_ci_pct.low, m.overhead_ci_pct.high,
-                              m.p_adjusted),
-                  fmt::format("nothing to fix for these workloads; to resolve differences below {}%, run more "
-                              "repetitions or interleaved rounds (sparkbench ab)",
+                 {0, "Equivalent: no difference beyond the threshold",
+                  fmt::format("the 90% CI of the overhead lies inside ±{:g}% on all {} compared case(s); the widest is "
+                              "{} at {:+.2f}% [{:+.2f}%, {:+.2f}%] ({}/{} rounds)",
+                              c.options.min_effect_pct, all.size(), largest->id, m.overhead_pct, m.overhead_ci90_pct.low,
+                              m.overhead_ci90_pct.high, m.rounds_baseline, m.rounds_candidate),
+                  fmt::format("nothing to fix for these workloads; a difference below {:g}% would need --min-effect "
+                              "lower and more rounds to show",
                               c.options.min_effect_pct)}});
+}
+
+// Inconclusive cases: neither a difference nor equivalence is shown, and what would settle it. The top
+// finding when nothing else differs, so that a thin result never reads as "nothing to fix".
+void add_inconclusive(const Comparison& c, std::vector<Scored>& out) {
+  const auto all = comparable_cases(c, any_case);
+  const auto open = comparable_cases(c, [](const CaseComparison& cc) { return cc.primary.verdict == Verdict::Inconclusive; });
+  if (open.empty()) return;
+  std::vector<std::string> examples;
+  for (std::size_t i = 0; i < std::min<std::size_t>(open.size(), 3); ++i) {
+    const auto& m = open[i]->primary;
+    examples.push_back(fmt::format("{} {:+.1f}% [{:+.1f}%, {:+.1f}%]", open[i]->id, m.overhead_pct, m.overhead_ci_pct.low,
+                                   m.overhead_ci_pct.high));
+  }
+  if (open.size() > 3) examples.push_back(fmt::format("and {} more", open.size() - 3));
+  out.push_back({any_differs(all) ? 20.0 : 100.0,
+                 {0, "Inconclusive: the data cannot tell yet",
+                  fmt::format("{} of {} compared case(s) show neither a difference beyond ±{:g}% nor equivalence: {}",
+                              open.size(), all.size(), c.options.min_effect_pct, join(examples, ", ")),
+                  inconclusive_advice(open)}});
 }
 
 }  // namespace
@@ -474,7 +548,8 @@ std::vector<Finding> find_causes(const Comparison& c) {
   add_less_memory(c, scored);
   add_other_settings(c, scored);
   add_layer_split(c, scored);
-  add_no_difference(c, scored);
+  add_equivalence(c, scored);
+  add_inconclusive(c, scored);
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.score > b.score; });
   std::vector<Finding> findings;
   for (auto& s : scored) {

@@ -10,4 +10,7 @@ namespace sb::compare::detail {
 // cites numbers from c; a possible cause with nothing observed behind it is not produced.
 std::vector<Finding> find_causes(const Comparison& c);
 
+// What to run to turn these inconclusive cases into answers (one or two clauses, for a summary line).
+std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconclusive);
+
 }  // namespace sb::compare::detail

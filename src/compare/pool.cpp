@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <iterator>
 #include <map>
 
 namespace sb::compare::detail {
@@ -43,21 +42,18 @@ void merge_throttle(json& into, const json& reasons) {
   into["mask"] = into["mask"].get<std::uint64_t>() | reasons.value("mask", std::uint64_t{0});
 }
 
-// The ok rounds of one case as one CaseResult; the first ok round supplies everything but the
+// The compared rounds of one case as one CaseResult; the first round supplies everything but the
 // samples and the telemetry summary.
-record::CaseResult pool_rounds(const std::vector<const record::CaseResult*>& ok_rounds) {
-  record::CaseResult pooled = *ok_rounds.front();
+record::CaseResult pool_rounds(const std::vector<Round>& rounds) {
+  record::CaseResult pooled = *rounds.front().result;
   std::vector<json> summaries;
-  for (const auto* round : ok_rounds) {
-    if (round->telemetry.contains("summary")) summaries.push_back(round->telemetry["summary"]);
-    if (round == ok_rounds.front()) continue;
-    pooled.duration_s += round->duration_s;
+  for (const auto& round : rounds) {
+    if (round.result->telemetry.contains("summary")) summaries.push_back(round.result->telemetry["summary"]);
+    if (&round == &rounds.front()) continue;
+    pooled.duration_s += round.result->duration_s;
     for (auto& metric : pooled.metrics) {
-      for (const auto& other : round->metrics) {
-        if (other.spec.name == metric.spec.name) {
-          metric.samples.insert(metric.samples.end(), other.samples.begin(), other.samples.end());
-        }
-      }
+      if (const auto* other = round.result->metric(metric.spec.name))
+        metric.samples.insert(metric.samples.end(), other->samples.begin(), other->samples.end());
     }
   }
   if (!summaries.empty()) pooled.telemetry["summary"] = merge_telemetry_summaries(summaries);
@@ -81,32 +77,37 @@ json merge_telemetry_summaries(const std::vector<json>& summaries) {
   return merged;
 }
 
-PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage) {
-  PooledSide side{.label = join_labels(records), .cases = {}, .round_sizes = {}};
+bool is_partial(const record::CaseResult& c) { return c.stop_reason == "interrupted"; }
+
+PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage,
+                     bool include_partial) {
+  PooledSide side{.label = join_labels(records), .cases = {}};
   std::vector<std::string> order;
-  std::map<std::string, std::vector<const record::CaseResult*>> rounds;
+  std::map<std::string, std::vector<Round>> all_rounds;
   for (const auto& r : records) {
     for (const auto& c : r.cases) {
-      auto& list = rounds[c.id];
+      auto& list = all_rounds[c.id];
       if (list.empty()) order.push_back(c.id);
-      list.push_back(&c);
+      list.push_back({&r, &c});
     }
   }
   for (const auto& id : order) {
-    const auto& list = rounds[id];
-    std::vector<const record::CaseResult*> ok;
-    std::copy_if(list.begin(), list.end(), std::back_inserter(ok), [](auto* c) { return c->status == "ok"; });
-    if (list.size() == 1 || ok.empty()) {
-      // Nothing to pool: a single round, or no round that ran (the first one says why).
-      side.cases.push_back(list.front());
-    } else if (ok.size() == 1) {
-      side.cases.push_back(ok.front());
-    } else {
-      storage.push_back(pool_rounds(ok));
-      side.cases.push_back(&storage.back());
-      auto& sizes = side.round_sizes[&storage.back()];
-      for (const auto* round : ok) sizes.push_back(round->metrics.empty() ? 0 : round->metrics.front().samples.size());
+    const auto& list = all_rounds[id];
+    PooledCase pooled;
+    for (const auto& round : list) {
+      if (round.result->status != "ok") continue;
+      if (is_partial(*round.result) && !include_partial) ++pooled.partial_left_out;
+      else pooled.rounds.push_back(round);
     }
+    if (pooled.rounds.empty()) {
+      pooled.result = list.front().result;  // nothing to pool: the first round says why
+    } else if (pooled.rounds.size() == 1) {
+      pooled.result = pooled.rounds.front().result;
+    } else {
+      storage.push_back(pool_rounds(pooled.rounds));
+      pooled.result = &storage.back();
+    }
+    side.cases.push_back(std::move(pooled));
   }
   return side;
 }

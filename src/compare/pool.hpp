@@ -1,7 +1,7 @@
 #pragma once
-// Internal to src/compare: one side's records reduced to one CaseResult per case id.
+// Internal to src/compare: one side's records reduced to one case per case id, with the rounds
+// (processes) it stands on.
 #include <deque>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -11,16 +11,32 @@
 
 namespace sb::compare::detail {
 
-struct PooledSide {
-  std::string label;  // the records' labels, distinct ones joined with "+"
-  std::vector<const record::CaseResult*> cases;  // one per case id, in first-seen order
-  // For pooled cases: the number of repetitions each ok round contributed, in order.
-  std::map<const record::CaseResult*, std::vector<std::size_t>> round_sizes;
+// One process's run of a case.
+struct Round {
+  const record::RunRecord* record;
+  const record::CaseResult* result;
 };
 
-// Cases that appear once point into `records`; cases that appear in several records are pooled
-// into `storage` (see Comparison::pooled_cases for what pooling keeps).
-PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage);
+struct PooledCase {
+  // The case as compared: the round itself when one round is compared, else a pooled CaseResult
+  // (Comparison::pooled_cases says what pooling keeps); the first round when none ran (it says why).
+  const record::CaseResult* result = nullptr;
+  std::vector<Round> rounds;          // the ok rounds compared, in record order
+  std::size_t partial_left_out = 0;   // ok rounds cut by an interrupt, left out
+};
+
+struct PooledSide {
+  std::string label;  // the records' labels, distinct ones joined with "+"
+  std::vector<PooledCase> cases;  // one per case id, in first-seen order
+};
+
+// A case cut by an interrupt: it kept its repetitions but did not finish measuring.
+bool is_partial(const record::CaseResult& c);
+
+// Cases that are compared in one round point into `records`; cases compared in several are pooled
+// into `storage`. Partial rounds are left out unless include_partial.
+PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage,
+                     bool include_partial);
 
 // Telemetry summaries ({field: {mean, min, max, n}, throttle_reasons: {names, mask}}) of several
 // rounds as one summary.

@@ -10,7 +10,8 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitFailure = 1,       // a benchmark or comparison could not be completed
   kExitUsage = 2,         // bad command line, config or input file
-  kExitThreshold = 3,     // compare --fail-above: a significant overhead exceeded the threshold
+  kExitThreshold = 3,     // compare --fail-above: a slower case's overhead exceeded the threshold
+  kExitInconclusive = 4,  // compare --fail-inconclusive: a case is neither shown different nor equivalent
   kExitInterrupted = 130  // Ctrl-C; finished cases are kept
 };
 

@@ -15,14 +15,14 @@ std::string number(double x, int significant) {
   return fmt::format("{:.{}f}", x, std::max(0, significant - 1 - magnitude));
 }
 
-std::string mean_with_ci(const stats::Summary& s, const std::string& unit) {
-  if (s.n == 0) return "n/a";
+std::string center_with_ci(const compare::SideBasis& s, const std::string& unit) {
+  if (s.units.empty()) return "n/a";
   const std::string suffix = unit.empty() ? "" : " " + unit;
-  const double half = (s.mean_ci.high - s.mean_ci.low) / 2;
-  if (s.n < 2 || !std::isfinite(half) || half <= 0) return number(s.mean) + suffix;
+  const double half = (s.center_ci.high - s.center_ci.low) / 2;
+  if (s.units.size() < 2 || !std::isfinite(half) || half <= 0) return number(s.center) + suffix;
   // Two significant digits of the half-width decide the decimals of both numbers.
   const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
-  return fmt::format("{:.{}f} ± {:.{}f}{}", s.mean, decimals, half, decimals, suffix);
+  return fmt::format("{:.{}f} ± {:.{}f}{}", s.center, decimals, half, decimals, suffix);
 }
 
 std::string signed_pct(double pct) {

@@ -13,8 +13,9 @@ namespace sb::report::detail {
 
 // `significant` digits in fixed notation; scientific outside [1e-4, 1e9); "n/a" when not finite.
 std::string number(double x, int significant = 4);
-// "12.35 ± 0.12 ms": the half-width of the mean's CI to two digits, the mean to the same place.
-std::string mean_with_ci(const stats::Summary& s, const std::string& unit);
+// "12.35 ± 0.12 ms": a side's center with the half-width of its CI to two digits, the center to the
+// same place.
+std::string center_with_ci(const compare::SideBasis& s, const std::string& unit);
 std::string signed_pct(double pct);                        // "+23.4"
 std::string overhead_with_ci(double pct, stats::Interval ci);  // "+23.4% [+21.0, +25.9]"
 std::string p_value(double p);                             // "<0.001", "0.004", "0.23"

@@ -20,17 +20,20 @@ std::string cases_word(std::size_t n) { return n == 1 ? "case" : "cases"; }
 std::string summary_line(const LayerOutcome& l) {
   const std::size_t not_compared = l.cases.size() - l.compared;
   if (l.compared == 0) return fmt::format("not compared ({} {})", not_compared, cases_word(not_compared));
-  std::string line;
-  if (l.slower > 0) {
-    line = fmt::format("{} of {} {} slower ({}% median)", l.slower, l.compared, cases_word(l.compared),
-                       signed_pct(l.median_slower_pct));
-    if (l.faster > 0) line += fmt::format(", {} faster ({}% median)", l.faster, signed_pct(l.median_faster_pct));
-  } else if (l.faster > 0) {
-    line = fmt::format("{} of {} {} faster ({}% median)", l.faster, l.compared, cases_word(l.compared),
-                       signed_pct(l.median_faster_pct));
+  std::vector<std::string> parts;
+  if (l.slower > 0)
+    parts.push_back(fmt::format("{} of {} {} slower ({}% median)", l.slower, l.compared, cases_word(l.compared),
+                                signed_pct(l.median_slower_pct)));
+  if (l.faster > 0)
+    parts.push_back(fmt::format("{} faster ({}% median)", l.faster, signed_pct(l.median_faster_pct)));
+  if (l.equivalent == l.compared) {
+    parts.push_back(fmt::format("equivalent ({} {})", l.compared, cases_word(l.compared)));
   } else {
-    line = fmt::format("unchanged ({} {})", l.compared, cases_word(l.compared));
+    if (l.equivalent > 0) parts.push_back(fmt::format("{} equivalent", l.equivalent));
+    if (l.inconclusive > 0) parts.push_back(fmt::format("{} inconclusive", l.inconclusive));
   }
+  std::string line;
+  for (const auto& p : parts) line += (line.empty() ? "" : ", ") + p;
   if (not_compared > 0) line += fmt::format("; {} not compared", not_compared);
   return line;
 }
@@ -56,8 +59,10 @@ std::vector<LayerOutcome> layer_outcomes(const compare::Comparison& c) {
       if (!k->not_comparable.empty() || k->primary.verdict == compare::Verdict::NotComparable) continue;
       const auto& m = k->primary;
       all.push_back(m.overhead_pct);
-      if (m.significant && m.overhead_pct > 0) slower.push_back(m.overhead_pct);
-      if (m.significant && m.overhead_pct < 0) faster.push_back(m.overhead_pct);
+      if (compare::is_slower(m.verdict)) slower.push_back(m.overhead_pct);
+      if (m.verdict == compare::Verdict::Faster) faster.push_back(m.overhead_pct);
+      if (m.verdict == compare::Verdict::Equivalent) ++l.equivalent;
+      if (m.verdict == compare::Verdict::Inconclusive) ++l.inconclusive;
     }
     l.compared = all.size();
     l.slower = slower.size();

@@ -17,11 +17,6 @@ using namespace detail;
 
 constexpr std::size_t kMaxEnvRows = 40;
 
-bool is_overhead_band(compare::Verdict v) {
-  using compare::Verdict;
-  return v == Verdict::Minimal || v == Verdict::Moderate || v == Verdict::Significant || v == Verdict::Critical;
-}
-
 std::string record_line(const char* side, const record::RunRecord& r) {
   std::string line = fmt::format("- {} `{}`: host `{}`, file `{}`, started {}", side, md_cell(r.label),
                                  md_cell(r.host), md_cell(r.source.filename().string()),
@@ -32,41 +27,62 @@ std::string record_line(const char* side, const record::RunRecord& r) {
   return line + "\n";
 }
 
+// Many rounds make many record lines: list them when few, count them otherwise.
+std::string records_lines(const char* side, const std::vector<record::RunRecord>& records) {
+  constexpr std::size_t kListed = 6;
+  if (records.size() <= kListed) {
+    std::string out;
+    for (const auto& r : records) out += record_line(side, r);
+    return out;
+  }
+  return record_line(side, records.front()) +
+         fmt::format("- {}: {} more records (one per round), the last started {}\n", side, records.size() - 1,
+                     records.back().started_utc.empty() ? "(unknown)" : records.back().started_utc);
+}
+
 std::string summary_section(const compare::Comparison& c) {
-  const std::string overall = verdict_label(c.overall);
-  std::string out = fmt::format("**Verdict: {}{}.** {}\n\n", overall, is_overhead_band(c.overall) ? " overhead" : "",
-                                c.summary);
-  for (const auto& r : c.baseline_records) out += record_line("Baseline", r);
-  for (const auto& r : c.candidate_records) out += record_line("Candidate", r);
+  std::string out = fmt::format("**Verdict: {}.** {}\n\n", verdict_label(c.overall), c.summary);
+  if (!c.stopping.empty()) out += fmt::format("Rounds: {}.\n\n", c.stopping);
+  out += records_lines("Baseline", c.baseline_records);
+  out += records_lines("Candidate", c.candidate_records);
   return out + "\n";
 }
 
-// A tiny p with an overhead under the threshold is still "no significant difference" (compare.cpp),
-// but the cell says why, so it does not read as a contradiction of its own p column.
-std::string verdict_cell(const compare::MetricComparison& m, double p, const compare::Options& options) {
+std::string verdict_cell(const compare::MetricComparison& m) {
   std::string label = verdict_label(m.verdict);
-  if (m.verdict == compare::Verdict::NoDifference && p < options.alpha) {
-    label += fmt::format(" (overhead under {:g}%)", options.min_effect_pct);
+  if (m.verdict == compare::Verdict::Inconclusive) {
+    label += m.unit == compare::TestUnit::Repetition
+                 ? ": one process per side"
+                 : m.rounds_to_resolve ? fmt::format(": ~{} rounds per side would resolve it", *m.rounds_to_resolve)
+                                       : ": at the threshold";
   }
   return label;
 }
 
-std::string metric_row(const std::string& case_id, const compare::MetricComparison& m, bool holm,
-                       const compare::Options& options) {
-  const std::string head = fmt::format("| `{}` | {} | {} | {} |", md_cell(case_id), md_cell(m.spec.name),
-                                       md_cell(mean_with_ci(m.baseline, m.spec.unit)),
-                                       md_cell(mean_with_ci(m.candidate, m.spec.unit)));
+// "†" on a case whose runs stopped before their CI target; the note under the table says which.
+std::string case_cell(const compare::CaseComparison& k) {
+  std::string cell = fmt::format("`{}`", md_cell(k.id));
+  if (k.candidate_id != k.id) cell += fmt::format(" ↔ `{}`", md_cell(k.candidate_id));
+  if (k.baseline_short || k.candidate_short) cell += " †";
+  return cell;
+}
+
+std::string n_cell(const compare::MetricComparison& m) {
+  if (m.unit == compare::TestUnit::Round) return fmt::format("{}/{} rounds", m.baseline.units.size(), m.candidate.units.size());
+  return fmt::format("{}/{} reps", m.baseline.units.size(), m.candidate.units.size());
+}
+
+std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m, bool holm) {
+  const std::string head = fmt::format("| {} | {} | {} | {} |", case_cell(k), md_cell(m.spec.name),
+                                       md_cell(center_with_ci(m.baseline, m.spec.unit)),
+                                       md_cell(center_with_ci(m.candidate, m.spec.unit)));
   if (m.verdict == compare::Verdict::NotComparable) {
-    return head + fmt::format(" n/a | n/a | n/a | n/a | {}/{} | not comparable: {} |\n", m.baseline.n, m.candidate.n,
-                              md_cell(m.not_comparable));
+    return head + fmt::format(" n/a | n/a | n/a | n/a | {}/{} | not comparable: {} |\n", m.baseline.units.size(),
+                              m.candidate.units.size(), md_cell(m.not_comparable));
   }
-  // When rounds differed among themselves, the tests ran on one median per round (compare.hpp).
-  const std::string n = m.round_level ? fmt::format("{}/{} rounds", m.rounds_baseline, m.rounds_candidate)
-                                      : fmt::format("{}/{}", m.baseline.n, m.candidate.n);
   const double p = holm ? m.p_adjusted : m.welch.p_value;
   return head + fmt::format(" {} | {} | {} | {:+.2f} | {} | {} |\n", overhead_with_ci(m.overhead_pct, m.overhead_ci_pct),
-                            p_value(p), p_value(m.mann_whitney.p_value), m.hedges_g, n,
-                            verdict_cell(m, p, options));
+                            p_value(p), p_value(m.mann_whitney.p_value), m.hedges_g, n_cell(m), verdict_cell(m));
 }
 
 std::string table_header(const compare::Comparison& c, const char* welch_column) {
@@ -83,6 +99,48 @@ std::string layer_overview(const std::vector<LayerOutcome>& layers) {
   return out + "\n";
 }
 
+std::string short_text(const compare::ShortOfTarget& s) {
+  return fmt::format("{} of {} round(s) stopped at {} with the CI at up to ±{:.1f}% (target ±{:g}%)", s.rounds, s.of,
+                     s.reasons, s.widest_pct, s.target_pct);
+}
+
+// What the marks and the basis of the tables mean, under them.
+std::string table_notes(const compare::Comparison& c) {
+  std::string out;
+  for (const auto& k : c.cases) {
+    if (!k.not_comparable.empty() || !(k.baseline_short || k.candidate_short)) continue;
+    std::vector<std::string> sides;
+    if (k.baseline_short) sides.push_back("baseline: " + short_text(*k.baseline_short));
+    if (k.candidate_short) sides.push_back("candidate: " + short_text(*k.candidate_short));
+    std::string joined;
+    for (const auto& s : sides) joined += (joined.empty() ? "" : "; ") + s;
+    out += fmt::format("- † `{}`: {}.\n", md_cell(k.id), joined);
+  }
+  if (!out.empty())
+    out = "Cases marked † did not reach their repetition CI target in every round (raise --reps or --max-time, or "
+          "quiet the machine); with rounds as the unit the round-to-round spread still decides the verdict.\n\n" +
+          out + "\n";
+  std::string inconclusive;
+  for (const auto& k : c.cases) {
+    if (k.not_comparable.empty() && k.primary.verdict == compare::Verdict::Inconclusive)
+      inconclusive += fmt::format("- `{}`: {}.\n", md_cell(k.id), k.primary.inconclusive_reason);
+  }
+  if (!inconclusive.empty()) out += "Inconclusive cases:\n\n" + inconclusive + "\n";
+  if (!c.options.ignore_params.empty()) {
+    std::string names;
+    for (const auto& p : c.options.ignore_params) names += (names.empty() ? "" : ", ") + fmt::format("`{}`", md_cell(p));
+    out += fmt::format("Cases were paired ignoring parameter(s) {}: `a` ↔ `b` shows the baseline's and the "
+                       "candidate's case.\n\n",
+                       names);
+  }
+  std::size_t partial = 0;
+  for (const auto& k : c.cases) partial += k.partial_left_out;
+  if (partial > 0)
+    out += fmt::format("{} round(s) of a case cut by an interrupt were left out (`--include-partial` compares them).\n\n",
+                       partial);
+  return out;
+}
+
 std::string results_section(const compare::Comparison& c) {
   std::string out = "## Results\n\n";
   const auto layers = layer_outcomes(c);
@@ -92,9 +150,9 @@ std::string results_section(const compare::Comparison& c) {
     std::string rows;
     for (const auto* k : l.cases) {
       if (!k->not_comparable.empty()) continue;
-      rows += metric_row(k->id, k->primary, true, c.options);
+      rows += metric_row(*k, k->primary, true);
       for (const auto& m : k->secondary) {
-        secondary_rows += metric_row(k->id, m, false, c.options);
+        secondary_rows += metric_row(*k, m, false);
         ++secondary_count;
       }
     }
@@ -105,23 +163,15 @@ std::string results_section(const compare::Comparison& c) {
   } else {
     out += layer_overview(layers);
     out += fmt::format(
-        "Primary metric of each case: mean ± half-width of its 95% CI. Overhead is the candidate's extra cost "
-        "(positive = {} worse than {}), from the ratio of medians, with its 95% bootstrap CI.\n\n",
-        c.candidate_label, c.baseline_label);
+        "Each side: the geometric mean of its units ± the half-width of its 95% CI, where a unit is one round's "
+        "median (`n` says \"rounds\") or, where a side ran in one process, one repetition (\"reps\"). The overhead, "
+        "its 95% CI, the tests and the plots use the same units: overhead = 100 × (candidate / baseline − 1) of "
+        "these means (baseline / candidate for higher-is-better metrics), positive = {} worse than {}. Verdicts: "
+        "*slower*/*faster* when the Holm-adjusted Welch p < {:g} and |overhead| ≥ {:g}%; *equivalent* when the 90% "
+        "CI lies inside ±{:g}%; otherwise *inconclusive*.\n\n",
+        c.candidate_label, c.baseline_label, c.options.alpha, c.options.min_effect_pct, c.options.min_effect_pct);
     out += tables;
-    std::string round_level;
-    for (const auto& k : c.cases) {
-      if (k.not_comparable.empty() && k.primary.round_level) {
-        round_level += fmt::format("{}`{}` (ANOVA p {})", round_level.empty() ? "" : ", ", md_cell(k.id),
-                                   p_value(k.primary.rounds_differ_p));
-      }
-    }
-    if (!round_level.empty()) {
-      out += "Rounds of one side differed among themselves more than their repetitions explain for " + round_level +
-             ": each process had its own state (thread placement, memory layout, clocks), so these cases were "
-             "tested on one median per round (`n` shows rounds). More rounds (`ab --rounds`) give such cases more "
-             "power; a quieter machine, fewer differing rounds.\n\n";
-    }
+    out += table_notes(c);
   }
   if (secondary_count > 0) {
     out += fmt::format("<details><summary>Secondary metrics: {} {} (Welch p not adjusted)</summary>\n\n{}{}\n</details>\n\n",
@@ -252,14 +302,17 @@ std::string method_footer(const compare::Comparison& c) {
   const auto compared = std::count_if(c.cases.begin(), c.cases.end(), [](const auto& k) { return k.not_comparable.empty(); });
   return fmt::format(
       "---\n\n"
-      "Method: cases paired by id; verdicts on each case's primary metric. Welch's two-sided t-test, p-values "
-      "Holm-adjusted across the {} primary comparisons (family-wise alpha = {}); Mann–Whitney U two-sided, not "
-      "adjusted; overhead from the ratio of medians with a 95% percentile bootstrap CI ({} resamples, seed {}); "
-      "Hedges' g with the small-sample correction. A difference below the noise threshold of {}% is reported as "
-      "no significant difference even when p is small. Bands of a significant overhead: <10% minimal, 10–20% "
-      "moderate, 20–40% significant, >40% critical.\n\n"
+      "Method: cases paired by id; verdicts on each case's primary metric. Unit of every test: the round (one "
+      "process, its median) when both sides ran in at least 2 processes, else the repetition (then the verdict is "
+      "inconclusive). Welch's two-sided t-test on the logs of the units, p-values Holm-adjusted across the {} "
+      "primary comparisons (family-wise alpha = {:g}); the overhead's 95% and 90% CIs from the same Welch interval; "
+      "Mann–Whitney U two-sided, not adjusted; Hedges' g on the logs, small-sample corrected. Slower/faster: "
+      "adjusted p < {:g} and |overhead| ≥ {:g}%; equivalent: 90% CI inside ±{:g}% (two one-sided tests at 5%); "
+      "otherwise inconclusive, with the rounds per side that would resolve it at the spread seen. Bands of a "
+      "slower case: <10% minimal, 10–20% moderate, 20–40% significant, >40% critical. docs/methodology.md has the "
+      "rules and their simulated error rates.\n\n"
       "Generated by sparkbench {}.\n",
-      compared, o.alpha, o.bootstrap_resamples, o.seed, o.min_effect_pct, sb::kVersion);
+      compared, o.alpha, o.alpha, o.min_effect_pct, o.min_effect_pct, sb::kVersion);
 }
 
 }  // namespace

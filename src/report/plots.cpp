@@ -88,11 +88,13 @@ const char* verdict_color(compare::Verdict v) {
     case compare::Verdict::Moderate: return "#f46d43";
     case compare::Verdict::Significant: return "#d73027";
     case compare::Verdict::Critical: return "#7f0000";
-    default: return "#9e9e9e";
+    case compare::Verdict::Equivalent: return "#4575b4";
+    default: return "#9e9e9e";  // inconclusive
   }
 }
 
-// A comparable case whose primary samples are at hand on both sides.
+// A comparable case with the units its tests used on both sides (round medians, or repetitions where
+// a side ran in one process): the plots show what the verdict stands on.
 struct PlottedCase {
   const compare::CaseComparison* k;
   const std::vector<double>* baseline;
@@ -103,13 +105,14 @@ std::vector<PlottedCase> plotted_cases(const compare::Comparison& c) {
   std::vector<PlottedCase> out;
   for (const auto& k : c.cases) {
     if (!k.not_comparable.empty()) continue;
-    auto b = detail::find_metric(k.baseline, k.primary.spec.name);
-    auto t = detail::find_metric(k.candidate, k.primary.spec.name);
-    if (b != nullptr && t != nullptr && !b->samples.empty() && !t->samples.empty()) {
-      out.push_back({&k, &b->samples, &t->samples});
-    }
+    const auto& m = k.primary;
+    if (!m.baseline.units.empty() && !m.candidate.units.empty()) out.push_back({&k, &m.baseline.units, &m.candidate.units});
   }
   return out;
+}
+
+std::string unit_word(const compare::MetricComparison& m) {
+  return m.unit == compare::TestUnit::Round ? "round medians" : "repetitions";
 }
 
 std::string samples_block(const std::vector<double>& xs, double scale) {
@@ -127,7 +130,7 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
   std::string b, t;
   std::vector<std::string> ids;
   for (const auto& p : cases) {
-    const double scale = p.k->primary.baseline.median;
+    const double scale = p.k->primary.baseline.center;
     if (!std::isfinite(scale) || scale == 0) continue;
     b += samples_block(*p.baseline, scale);
     t += samples_block(*p.candidate, scale);
@@ -141,11 +144,11 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
   for (const auto& l : axis.labels) longest = std::max(longest, l.size());
   const bool vertical = longest > 14;  // long labels stand upright: slanted ones run off the left edge
   const std::size_t n = ids.size();
-  Figure f{"box_all", "Primary metric of every case relative to the baseline median",
+  Figure f{"box_all", "Primary metric of every case (the units its tests used) relative to the baseline's center",
            static_cast<int>(std::clamp<std::size_t>(260 + 90 * n, 700, 1600)),
            static_cast<int>(480 + (vertical ? 7 * longest : 0)), common_style()};
   f.body += fmt::format(
-      "set title {}\nset ylabel 'primary metric / baseline median'\nset grid ytics lc rgb '#dddddd'\n"
+      "set title {}\nset ylabel 'primary metric / baseline center'\nset grid ytics lc rgb '#dddddd'\n"
       "set xtics ({}) {} nomirror\nset xrange [0.4:{}.6]\nset offsets 0, 0, graph 0.05, graph 0.05\n"
       "set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb '#666666'\n"
       "plot for [i=0:{}] 'box_all_baseline.dat' index i using (i+1-0.19):1:(0.34) with boxplot lc rgb '{}' "
@@ -160,7 +163,8 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
 
 Figure box_case(const compare::Comparison& c, const PlottedCase& p, std::size_t index, const fs::path& plots) {
   const auto& spec = p.k->primary.spec;
-  Figure f{fmt::format("box_{:02}_{}", index + 1, slug(p.k->id)), p.k->id + ": " + spec.name, 560, 440,
+  Figure f{fmt::format("box_{:02}_{}", index + 1, slug(p.k->id)),
+           fmt::format("{}: {} ({})", p.k->id, spec.name, unit_word(p.k->primary)), 560, 440,
            common_style()};
   write_text(plots / (f.name + ".dat"), samples_block(*p.baseline, 1) + samples_block(*p.candidate, 1));
   const std::string unit = spec.unit.empty() ? "" : spec.unit + ", ";
@@ -169,7 +173,8 @@ Figure box_case(const compare::Comparison& c, const PlottedCase& p, std::size_t 
       "set xrange [0.4:2.6]\nset offsets 0, 0, graph 0.05, graph 0.05\nunset key\n"
       "plot '{}.dat' index 0 using (1):1:(0.5) with boxplot lc rgb '{}', \\\n"
       "     '' index 1 using (2):1:(0.5) with boxplot lc rgb '{}'\n",
-      gnuplot_quote(wrapped(p.k->id, 60)), gnuplot_quote(fmt::format("{} ({}{})", spec.name, unit, better_text(spec.better))),
+      gnuplot_quote(wrapped(p.k->id, 60) + "\n" + unit_word(p.k->primary)),
+      gnuplot_quote(fmt::format("{} ({}{})", spec.name, unit, better_text(spec.better))),
       gnuplot_quote(c.baseline_label), gnuplot_quote(c.candidate_label), f.name, kBaselineColor, kCandidateColor);
   return f;
 }
@@ -196,9 +201,9 @@ Figure overhead_bars(const compare::Comparison& c, const std::vector<PlottedCase
            fmt::format("Overhead of {} vs {} per case with 95% CI", c.candidate_label, c.baseline_label), 1000,
            static_cast<int>(std::max<std::size_t>(340, 190 + 34 * n)), common_style()};
   const auto axis = axis_labels(ids);
-  const double noise = c.options.min_effect_pct;
+  const double margin = c.options.min_effect_pct;
   std::string legend = fmt::format(", \\\n     keyentry with boxes fs solid 1.0 noborder lc rgb '#e4e4e4' title {}",
-                                   gnuplot_quote(fmt::format("noise threshold ±{}%", noise)));
+                                   gnuplot_quote(fmt::format("equivalence margin ±{:g}%", margin)));
   std::sort(seen.begin(), seen.end());
   for (auto v : seen) {
     legend += fmt::format(", \\\n     keyentry with boxes fs solid 0.9 border -1 lc rgb '{}' title {}", verdict_color(v),
@@ -212,7 +217,7 @@ Figure overhead_bars(const compare::Comparison& c, const std::vector<PlottedCase
       "set arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#444444'\n"
       "plot 'overhead.dat' using 2:1:5:6:($1-0.35):($1+0.35):7 with boxxyerror fs solid 0.9 border -1 lc rgb variable notitle, \\\n"
       "     '' using 2:1:3:4 with xerrorbars lc rgb '#222222' pt 7 ps 0.6 lw 1.5 notitle{}\n",
-      gnuplot_quote(with_shared(f.title, axis)), tics_list(axis.labels), n, -noise, noise, legend);
+      gnuplot_quote(with_shared(f.title, axis)), tics_list(axis.labels), n, -margin, margin, legend);
   return f;
 }
 

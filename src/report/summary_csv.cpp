@@ -15,31 +15,51 @@ using detail::csv_field;
 // Shortest text that reads back as the same double; empty for NaN/inf, which CSV cannot carry.
 std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : ""; }
 
-std::string side_columns(const stats::Summary& s) {
-  if (s.n == 0) return "0,,,,";
-  return fmt::format("{},{},{},{},{}", s.n, csv_number(s.mean), csv_number(s.median), csv_number(s.mean_ci.low),
-                     csv_number(s.mean_ci.high));
+std::string side_columns(const compare::SideBasis& s) {
+  if (s.units.empty()) return "0,,,";
+  return fmt::format("{},{},{},{}", s.units.size(), csv_number(s.center), csv_number(s.center_ci.low),
+                     csv_number(s.center_ci.high));
+}
+
+std::string short_column(const compare::CaseComparison& k) {
+  std::string out;
+  for (const auto& [side, s] : {std::pair{"baseline", &k.baseline_short}, std::pair{"candidate", &k.candidate_short}}) {
+    if (!*s) continue;
+    out += fmt::format("{}{} {}/{} rounds {} (CI up to {:.2f}%, target {:g}%)", out.empty() ? "" : "; ", side,
+                       (*s)->rounds, (*s)->of, (*s)->reasons, (*s)->widest_pct, (*s)->target_pct);
+  }
+  return csv_field(out);
 }
 
 std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m, bool holm) {
-  std::string row = fmt::format("{},{},{},{},{},{},{},", csv_field(k.id), csv_field(k.workload), csv_field(m.spec.name),
-                                csv_field(m.spec.unit), to_string(m.spec.better), side_columns(m.baseline),
+  std::string row = fmt::format("{},{},{},{},{},{},{},{},{},", csv_field(k.id), csv_field(k.candidate_id),
+                                csv_field(k.workload), csv_field(m.spec.name), csv_field(m.spec.unit),
+                                to_string(m.spec.better), compare::to_string(m.unit), side_columns(m.baseline),
                                 side_columns(m.candidate));
-  if (m.verdict == compare::Verdict::NotComparable) return row + ",,,,,,," + csv_field("not comparable: " + m.not_comparable) + "\n";
-  return row + fmt::format("{},{},{},{},{},{},{},{}\n", csv_number(m.overhead_pct), csv_number(m.overhead_ci_pct.low),
-                           csv_number(m.overhead_ci_pct.high), csv_number(m.welch.p_value),
+  if (m.verdict == compare::Verdict::NotComparable)
+    return row + ",,,,,,,,,,," + csv_field("not comparable") + ",,," + short_column(k) + "," +
+           csv_field(m.not_comparable) + "\n";
+  return row + fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_number(m.overhead_pct),
+                           csv_number(m.overhead_ci_pct.low), csv_number(m.overhead_ci_pct.high),
+                           csv_number(m.overhead_ci90_pct.low), csv_number(m.overhead_ci90_pct.high),
+                           csv_number(m.welch.t), csv_number(m.welch.df), csv_number(m.welch.p_value),
                            holm ? csv_number(m.p_adjusted) : "", csv_number(m.mann_whitney.p_value),
-                           csv_number(m.hedges_g), csv_field(detail::verdict_label(m.verdict)));
+                           csv_number(m.hedges_g), csv_field(compare::outcome_name(m.verdict)),
+                           csv_field(compare::band_name(m.verdict)),
+                           m.rounds_to_resolve ? std::to_string(*m.rounds_to_resolve) : "",
+                           short_column(k) + "," + csv_field(m.inconclusive_reason));
 }
 
 }  // namespace
 
 std::string csv_summary(const compare::Comparison& c) {
   std::string out =
-      "case,workload,metric,unit,better,"
-      "baseline_n,baseline_mean,baseline_median,baseline_ci_low,baseline_ci_high,"
-      "candidate_n,candidate_mean,candidate_median,candidate_ci_low,candidate_ci_high,"
-      "overhead_pct,overhead_ci_low,overhead_ci_high,welch_p,welch_p_holm,mann_whitney_p,hedges_g,verdict\n";
+      "case,candidate_case,workload,metric,unit,better,test_unit,"
+      "baseline_n,baseline_center,baseline_ci_low,baseline_ci_high,"
+      "candidate_n,candidate_center,candidate_ci_low,candidate_ci_high,"
+      "overhead_pct,overhead_ci_low,overhead_ci_high,overhead_ci90_low,overhead_ci90_high,"
+      "welch_t,welch_df,welch_p,welch_p_holm,mann_whitney_p,hedges_g,outcome,band,rounds_to_resolve,"
+      "stopped_short,note\n";
   for (const auto& k : c.cases) {
     if (!k.not_comparable.empty()) continue;  // no statistics to give; summary.json says why
     out += metric_row(k, k.primary, true);

@@ -1,5 +1,6 @@
 // The machine-readable comparison: everything the Markdown shows, at full precision.
 #include <cmath>
+#include <optional>
 
 #include "core/version.hpp"
 #include "report/format.hpp"
@@ -19,35 +20,55 @@ json summary_json(const stats::Summary& s) {
           {"mean_ci", interval_json(s.mean_ci)}, {"ci_half_width_rel", s.ci_half_width_rel}};
 }
 
+json basis_json(const compare::SideBasis& b) {
+  return {{"units", b.units}, {"center", b.center}, {"center_ci", interval_json(b.center_ci)}, {"spread_pct", b.spread_pct}};
+}
+
+json optional_number(const std::optional<int>& x) { return x ? json(*x) : json(nullptr); }
+
 json metric_json(const compare::MetricComparison& m, bool holm) {
   return {{"metric", m.spec.name},
           {"unit", m.spec.unit},
           {"better", to_string(m.spec.better)},
-          {"baseline", summary_json(m.baseline)},
-          {"candidate", summary_json(m.candidate)},
+          {"test_unit", compare::to_string(m.unit)},
+          {"rounds", {{"baseline", m.rounds_baseline}, {"candidate", m.rounds_candidate}}},
+          {"baseline", basis_json(m.baseline)},
+          {"candidate", basis_json(m.candidate)},
+          {"repetitions", {{"baseline", summary_json(m.baseline_repetitions)}, {"candidate", summary_json(m.candidate_repetitions)}}},
           {"overhead_pct", m.overhead_pct},
           {"overhead_ci_pct", interval_json(m.overhead_ci_pct)},
+          {"overhead_ci90_pct", interval_json(m.overhead_ci90_pct)},
           {"welch", {{"t", m.welch.t}, {"df", m.welch.df}, {"p_value", m.welch.p_value}}},
           {"welch_p_holm", holm ? json(m.p_adjusted) : json(nullptr)},
           {"mann_whitney",
            {{"u", m.mann_whitney.u}, {"z", m.mann_whitney.z}, {"p_value", m.mann_whitney.p_value},
             {"exact", m.mann_whitney.exact}}},
           {"hedges_g", m.hedges_g},
-          {"rounds", {{"baseline", m.rounds_baseline}, {"candidate", m.rounds_candidate},
-                      {"differ_p", m.rounds_differ_p}, {"test_unit", m.round_level ? "round" : "repetition"}}},
-          {"significant", m.significant},
+          {"outcome", compare::outcome_name(m.verdict)},
+          {"band", compare::band_name(m.verdict).empty() ? json(nullptr) : json(compare::band_name(m.verdict))},
           {"verdict", detail::verdict_label(m.verdict)},
+          {"inconclusive_reason", m.inconclusive_reason.empty() ? json(nullptr) : json(m.inconclusive_reason)},
+          {"rounds_to_resolve", optional_number(m.rounds_to_resolve)},
           {"not_comparable", m.not_comparable.empty() ? json(nullptr) : json(m.not_comparable)}};
+}
+
+json short_json(const std::optional<compare::ShortOfTarget>& s) {
+  if (!s) return nullptr;
+  return {{"rounds", s->rounds}, {"of", s->of}, {"reasons", s->reasons}, {"widest_ci_pct", s->widest_pct},
+          {"target_ci_pct", s->target_pct}};
 }
 
 json case_json(const compare::CaseComparison& k) {
   json j = {{"id", k.id},
+            {"candidate_id", k.candidate_id},
             {"workload", k.workload},
             {"layer", k.layer},
             {"device", to_string(k.device)},
             {"params", k.params.values()},
             {"comparable", k.not_comparable.empty()},
             {"not_comparable", k.not_comparable.empty() ? json(nullptr) : json(k.not_comparable)},
+            {"stopped_short_of_ci_target", {{"baseline", short_json(k.baseline_short)}, {"candidate", short_json(k.candidate_short)}}},
+            {"partial_rounds_left_out", k.partial_left_out},
             {"telemetry", {{"baseline", k.telemetry_baseline}, {"candidate", k.telemetry_candidate}}}};
   if (!k.primary.spec.name.empty()) {  // also for a case too thin to compare: its descriptive statistics
     j["primary"] = metric_json(k.primary, true);
@@ -85,7 +106,8 @@ json layers_json(const compare::Comparison& c) {
                     {"compared", l.compared},
                     {"slower", l.slower},
                     {"faster", l.faster},
-                    {"unchanged", l.compared - l.slower - l.faster},
+                    {"equivalent", l.equivalent},
+                    {"inconclusive", l.inconclusive},
                     {"not_compared", l.cases.size() - l.compared},
                     {"median_overhead_pct", number_or_null(l.median_overhead_pct)},
                     {"median_slower_pct", number_or_null(l.median_slower_pct)},
@@ -99,16 +121,20 @@ json layers_json(const compare::Comparison& c) {
 
 std::string json_summary(const compare::Comparison& c) {
   json j = {{"schema", "sparkbench.comparison"},
-            {"version", 1},
+            {"version", 2},  // 2: three-way outcomes, one test basis (2026-12)
             {"generated_by", std::string("sparkbench ") + sb::kVersion},
             {"baseline", side_json(c.baseline_label, c.baseline_records)},
             {"candidate", side_json(c.candidate_label, c.candidate_records)},
             {"method",
              {{"alpha", c.options.alpha},
               {"correction", "holm"},
+              {"test", "welch on the logs of the units (round medians, or repetitions where a side ran in one process)"},
               {"min_effect_pct", c.options.min_effect_pct},
-              {"bootstrap_resamples", c.options.bootstrap_resamples},
-              {"bootstrap_seed", c.options.seed}}},
+              {"equivalence", "90% CI of the overhead inside +-min_effect_pct"},
+              {"ignore_params", c.options.ignore_params},
+              {"include_partial", c.options.include_partial}}},
+            {"stopping", c.stopping.empty() ? json(nullptr) : json(c.stopping)},
+            {"overall_outcome", compare::outcome_name(c.overall)},
             {"overall_verdict", detail::verdict_label(c.overall)},
             {"summary", c.summary},
             {"layers", layers_json(c)},

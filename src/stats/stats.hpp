@@ -38,24 +38,19 @@ Interval mean_ci(std::span<const double> xs, double confidence = 0.95);
 Summary describe(std::span<const double> xs, double confidence = 0.95);
 
 struct WelchResult {
-  double t = 0;   // (mean_b - mean_a) / se
-  double df = 0;  // Welch–Satterthwaite
-  double p_value = 1;  // two-sided
+  double t = 0;           // difference / se
+  double df = 0;          // Welch–Satterthwaite
+  double p_value = 1;     // two-sided
+  double difference = 0;  // mean_b - mean_a
+  double se = 0;          // standard error of the difference, sqrt(var_a / n_a + var_b / n_b)
 };
 // Needs n >= 2 in each sample. When both samples are constant (no spread at all): equal means give
 // t = 0, p = 1; different means give t = +-inf, p = 0; df is then n_a + n_b - 2.
 WelchResult welch_t_test(std::span<const double> a, std::span<const double> b);
-
-struct AnovaResult {
-  double f = 0;           // between-group mean square / within-group mean square
-  double df_between = 0;  // groups - 1
-  double df_within = 0;   // observations - groups
-  double p_value = 1;     // upper tail of F(df_between, df_within)
-};
-// One-way ANOVA (equal variances, scipy.stats.f_oneway): do the groups' means differ more than their
-// spread explains? Needs >= 2 groups, each with >= 1 value, and more values than groups. With no
-// spread inside the groups: equal means give F = 0, p = 1; different means F = inf, p = 0.
-AnovaResult one_way_anova(const std::vector<std::vector<double>>& groups);
+// The two-sided confidence interval of mean_b - mean_a that goes with a Welch test:
+// difference +- t(df) * se (scipy's ttest_ind(b, a, equal_var=False).confidence_interval()). Zero
+// width when both samples are constant.
+Interval welch_interval(const WelchResult& w, double confidence = 0.95);
 
 struct MannWhitneyResult {
   double u = 0;        // U statistic of sample a: number of pairs (a_i, b_j) with a_i > b_j, ties 1/2
@@ -67,13 +62,6 @@ struct MannWhitneyResult {
 // correction and continuity correction, as scipy.stats.mannwhitneyu(method='asymptotic'). There z
 // is signed (z > 0: a tends to exceed b). All values equal: p = 1.
 MannWhitneyResult mann_whitney_u(std::span<const double> a, std::span<const double> b);
-
-// Percentile bootstrap CI of median(b) / median(a), resampling each sample independently.
-// Deterministic for a given seed (also across standard libraries). Needs the values of a all of
-// one sign and nonzero, and enough resamples to put at least one in each tail.
-Interval bootstrap_ratio_of_medians(std::span<const double> a, std::span<const double> b,
-                                    double confidence = 0.95, int resamples = 10000,
-                                    std::uint64_t seed = 12345);
 
 // Hedges' g of b relative to a: (mean_b - mean_a) / pooled sd, times the small-sample correction
 // J = 1 - 3 / (4 (n_a + n_b) - 9). Needs n >= 2 in each sample. Both samples constant: 0 for equal

@@ -21,6 +21,8 @@ WelchResult welch_t_test(std::span<const double> a, std::span<const double> b) {
   const double se2 = va_n + vb_n;
 
   WelchResult r;
+  r.difference = mean_b - mean_a;
+  r.se = std::sqrt(se2);
   if (se2 == 0.0) {
     // Both samples constant: the statistic is 0/0 or x/0 and the Welch df is 0/0. Without any
     // spread, equal means are indistinguishable (p = 1) and different means are certainly
@@ -35,7 +37,7 @@ WelchResult welch_t_test(std::span<const double> a, std::span<const double> b) {
     }
     return r;
   }
-  r.t = (mean_b - mean_a) / std::sqrt(se2);
+  r.t = r.difference / r.se;
   // Welch–Satterthwaite in terms of each sample's share of se2, which cannot underflow.
   const double share_a = va_n / se2;
   const double share_b = vb_n / se2;
@@ -43,6 +45,14 @@ WelchResult welch_t_test(std::span<const double> a, std::span<const double> b) {
   const boost::math::students_t t_dist(r.df);
   r.p_value = 2.0 * boost::math::cdf(boost::math::complement(t_dist, std::abs(r.t)));
   return r;
+}
+
+Interval welch_interval(const WelchResult& w, double confidence) {
+  detail::require_confidence("welch_interval", confidence);
+  if (w.se == 0.0) return {w.difference, w.difference};
+  const boost::math::students_t t_dist(w.df);
+  const double half = boost::math::quantile(t_dist, 0.5 + confidence / 2.0) * w.se;
+  return {w.difference - half, w.difference + half};
 }
 
 }  // namespace sb::stats
