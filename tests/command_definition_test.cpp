@@ -49,6 +49,34 @@ TEST(CommandDefinition, ParamsAreTypedWithDefaultAxes) {
             std::string::npos);
 }
 
+TEST(CommandDefinition, NumericParamsMayDeclareBounds) {
+  const auto with_n = [](json spec) { return json{{"name", "b"}, {"argv", {"run", "{n}"}}, {"params", {{"n", spec}}}}; };
+  const Definition d = parse(with_n({{"type", "int"}, {"default", {"1", "64"}}, {"min", "1"}, {"max", 4096}}));
+  ASSERT_EQ(d.params.size(), 1u);
+  EXPECT_EQ(d.params[0].min, 1.0);
+  EXPECT_EQ(d.params[0].max, 4096.0);
+  const Workload w{.name = "command:b", .metrics = {{.name = "m"}}};
+  EXPECT_NE(test::message_of([&] { validate_param(w, d.params[0], "0"); }).find("must be at least 1, got 0"),
+            std::string::npos);
+  const json normalized = to_json(d);
+  EXPECT_EQ(normalized["params"]["n"]["min"], 1.0);
+  EXPECT_EQ(to_json(parse(normalized)), normalized);  // the bounds travel in the plan
+
+  EXPECT_NE(error_of(with_n({{"type", "int"}, {"default", "0"}, {"min", 1}})).find("must be at least 1, got 0"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_n({{"type", "float"}, {"default", "0.5"}, {"choices", {"0.5", "3"}}, {"max", 2}}))
+                .find("must be at most 2, got 3"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_n({{"default", "a"}, {"min", 1}})).find("parameter 'n' is a string but has `min:`"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_n({{"type", "int"}, {"default", "2"}, {"max", "2.5"}})).find("is an int but its max is 2.5"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_n({{"type", "int"}, {"default", "2"}, {"min", 3}, {"max", 1}})).find("min 3 above max 1"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_n({{"type", "int"}, {"default", "2"}, {"min", "low"}})).find("min must be a number"),
+            std::string::npos);
+}
+
 TEST(CommandDefinition, BadDefinitionsNameTheCommandAndTheFix) {
   EXPECT_NE(error_of({{"name", "a"}}).find("command 'a': no `argv:` list"), std::string::npos);
   EXPECT_NE(error_of({{"name", "a"}, {"argv", "echo hi"}}).find("sh, -c"), std::string::npos);  // the fix names the shell form

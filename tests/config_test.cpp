@@ -49,6 +49,26 @@ TEST(Config, InvalidValueListsChoices) {
   EXPECT_NE(msg.find("valid values: flat, noisy"), std::string::npos) << msg;
 }
 
+TEST(Config, OutOfRangeValueNamesThePositionAndTheRange) {
+  const std::string msg =
+      message_of("suites:\n  s:\n    cases:\n      - workload: matmul_cpu\n        params: {n: [64, -5]}\n");
+  EXPECT_NE(msg.find("test.yaml:5:18: workload 'matmul_cpu': parameter 'n' must be at least 1, got -5"), std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("valid values of n: 1 to 2147483647"), std::string::npos) << msg;
+}
+
+// The same check where a plan comes back from a file (a container's run): nothing out of range runs.
+TEST(Config, PlanFromJsonChecksRanges) {
+  const nlohmann::json params = {{"n", "0"}, {"precision", "fp32"}, {"inner", "0"}};
+  const nlohmann::json plan = nlohmann::json::array({{{"workload", "matmul_cpu"}, {"params", params}}});
+  try {
+    plan_from_json(plan);
+    FAIL() << "expected sb::Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("parameter 'n' must be at least 1, got 0"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Config, UnknownKeysAndSettingsAreRejected) {
   EXPECT_NE(message_of("suites: {s: {cases: [{workload: test_sequence}], colour: red}}").find("unknown key 'colour'"),
             std::string::npos);

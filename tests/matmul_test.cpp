@@ -9,6 +9,7 @@
 
 #include "test_support.hpp"
 
+#include "config/config.hpp"
 #include "core/error.hpp"
 #include "workload/workload.hpp"
 #include "workloads/matmul/matmul_inputs.hpp"
@@ -175,12 +176,21 @@ TEST(MatmulParams, BadValuesNameTheValidOnes) {
   e = expect_error([] { make_case("matmul", 96, "fp64"); });
   EXPECT_NE(e.fix().find("fp32, tf32, fp16, bf16"), std::string::npos) << e.fix();
 
-  e = expect_error([] { make_case("matmul_cpu", 0, "fp32"); });
-  EXPECT_NE(std::string(e.what()).find("n = 0"), std::string::npos) << e.what();
-  e = expect_error([] { make_case("matmul", -5, "fp16"); });
-  EXPECT_NE(std::string(e.what()).find("n = -5"), std::string::npos) << e.what();
-  e = expect_error([] { make_case("matmul_cpu", 96, "fp32", -1); });
-  EXPECT_NE(e.fix().find("inner = 0"), std::string::npos) << e.fix();
+}
+
+// n and inner are bounded in the specs, so a plan with n = 0 is refused before any case is made.
+TEST(MatmulParams, OutOfRangeSizesAreRefusedWhenPlanned) {
+  const auto plan = [](const std::string& workload, const std::string& param, const std::string& value) {
+    return config::expand(Registry::instance().get(workload), {{param, {value}}});
+  };
+  Error e = expect_error([&] { plan("matmul_cpu", "n", "0"); });
+  EXPECT_NE(std::string(e.what()).find("parameter 'n' must be at least 1, got 0"), std::string::npos) << e.what();
+  EXPECT_NE(e.fix().find("1 to 2147483647"), std::string::npos) << e.fix();
+  e = expect_error([&] { plan("matmul", "n", "2147483648"); });
+  EXPECT_NE(std::string(e.what()).find("at most 2147483647"), std::string::npos) << e.what();
+  e = expect_error([&] { plan("matmul_cpu", "inner", "-1"); });
+  EXPECT_NE(std::string(e.what()).find("parameter 'inner' must be at least 0"), std::string::npos) << e.what();
+  EXPECT_EQ(plan("matmul", "n", "2147483647").front().params.str("n"), "2147483647");
 }
 
 TEST(MatmulRegistration, ParamsAndMetrics) {

@@ -22,11 +22,11 @@
 namespace sb {
 namespace {
 
-// Every parameter at its first default, then `overrides`.
+// Every parameter at its first default, then `overrides`, checked as a plan checks them.
 Params params_for(const Workload& w, const std::map<std::string, std::string>& overrides) {
   Params p;
   for (const auto& spec : w.params) p.set(spec.name, spec.defaults.at(0));
-  for (const auto& [name, value] : overrides) p.set(find_param(w, name).name, value);
+  for (const auto& [name, value] : overrides) p.set(name, validate_param(w, find_param(w, name), value));
   return p;
 }
 

@@ -29,6 +29,7 @@ void print_workload(const Workload& w, bool detailed) {
   for (const auto& p : w.params) {
     fmt::print("    {:<14} {:<6} default {}", p.name, to_string(p.type), fmt::join(p.defaults, ","));
     if (!p.choices.empty()) fmt::print("  (one of: {})", fmt::join(p.choices, ", "));
+    if (const std::string range = range_text(p); !range.empty()) fmt::print("  ({})", range);
     fmt::print("\n      {}\n", p.help);
   }
   fmt::print("  metrics (the first is primary):\n");

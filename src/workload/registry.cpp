@@ -29,6 +29,31 @@ std::string to_string(ParamSpec::Type t) {
   return "string";
 }
 
+namespace {
+
+// A bound as the parameter's type writes it: an Int's 1, not 1.0 (where a long long holds it).
+std::string bound_text(const ParamSpec& p, double bound) {
+  if (p.type == ParamSpec::Type::Int && std::abs(bound) < 0x1p63) return std::to_string(static_cast<long long>(bound));
+  return fmt::format("{}", bound);
+}
+
+// The value as a number, for the bounds; only called once the type check passed.
+double numeric_value(const ParamSpec& p, const std::string& canonical) {
+  if (p.type == ParamSpec::Type::Int) return static_cast<double>(std::stoll(canonical));
+  return std::stod(canonical);
+}
+
+}  // namespace
+
+std::string range_text(const ParamSpec& p) {
+  std::vector<std::string> parts;
+  if (p.min && p.max) parts.push_back(fmt::format("{} to {}", bound_text(p, *p.min), bound_text(p, *p.max)));
+  else if (p.min) parts.push_back("at least " + bound_text(p, *p.min));
+  else if (p.max) parts.push_back("at most " + bound_text(p, *p.max));
+  if (p.rule.accepts) parts.push_back(p.rule.says);
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 const std::string& Params::str(const std::string& name) const {
   auto it = values_.find(name);
   if (it == values_.end())
@@ -75,6 +100,9 @@ void Registry::add(Workload w) {
   if (find(w.name)) throw std::logic_error("workload registered twice: " + w.name);
   if (w.metrics.empty() || !w.make) throw std::logic_error("workload without metrics or factory: " + w.name);
   if (w.metrics.front().optional) throw std::logic_error("workload with an optional primary metric: " + w.name);
+  for (const auto& p : w.params)
+    if ((p.min || p.max) && p.type == ParamSpec::Type::String)
+      throw std::logic_error("workload with bounds on a string parameter: " + w.name + " " + p.name);
   workloads_.push_back(std::move(w));
   std::sort(workloads_.begin(), workloads_.end(),
             [](const Workload& a, const Workload& b) { return a.name < b.name; });
@@ -165,6 +193,17 @@ std::string validate_param(const Workload& w, const ParamSpec& p, const std::str
   if (!p.choices.empty() && std::find(p.choices.begin(), p.choices.end(), canonical) == p.choices.end())
     throw Error(fmt::format("workload '{}': '{}' is not a valid value of parameter '{}'", w.name, value, p.name),
                 fmt::format("valid values: {}", fmt::join(p.choices, ", ")));
+  if (p.min || p.max) {
+    const double v = numeric_value(p, canonical);
+    const bool low = p.min && v < *p.min;
+    if (low || (p.max && v > *p.max))
+      throw Error(fmt::format("workload '{}': parameter '{}' must be {} {}, got {}", w.name, p.name,
+                              low ? "at least" : "at most", bound_text(p, low ? *p.min : *p.max), canonical),
+                  fmt::format("valid values of {}: {} ({})", p.name, range_text(p), p.help));
+  }
+  if (p.rule.accepts && !p.rule.accepts(canonical))
+    throw Error(fmt::format("workload '{}': '{}' is not a valid value of parameter '{}'", w.name, value, p.name),
+                fmt::format("valid values of {}: {} ({})", p.name, p.rule.says, p.help));
   return canonical;
 }
 

@@ -8,8 +8,10 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +38,13 @@ struct MetricSpec {
 enum class Device { Cpu, Gpu };
 std::string to_string(Device d);
 
+// A rule a parameter's value must follow where choices and bounds cannot say it (e.g. "all" or a
+// count). `accepts` sees the value after the type check; `says` is what `list` and the error show.
+struct ParamRule {
+  std::string says;
+  std::function<bool(const std::string& value)> accepts;  // empty = every value
+};
+
 struct ParamSpec {
   enum class Type { Int, Float, String };
   std::string name;
@@ -43,8 +52,22 @@ struct ParamSpec {
   std::vector<std::string> defaults;  // the default axis: one case per value
   std::vector<std::string> choices;   // allowed values; empty = any value of `type`
   std::string help;
+  // Inclusive bounds of an Int or Float value (unset: unbounded on that side), and a rule beyond
+  // them. Checked with the type and choices when a plan is made, before any case runs, so that
+  // make() only ever sees values inside them.
+  std::optional<double> min = std::nullopt, max = std::nullopt;
+  ParamRule rule = {};
 };
 std::string to_string(ParamSpec::Type t);
+// The values a parameter's bounds and rule allow, e.g. "1 to 2147483647", "at least 0"; "" when
+// any value of its type (and choices) will do.
+std::string range_text(const ParamSpec& p);
+
+// Upper bounds that the code's types set: a value the code holds in an int (a BLAS dimension, a
+// thread or token count), and a size in MiB whose byte count fits a signed 64-bit byte count
+// (off_t, ptrdiff_t), the bound of every `size_mib`.
+inline constexpr double kMaxIntParam = std::numeric_limits<int>::max();
+inline constexpr double kMaxSizeMib = static_cast<double>(std::numeric_limits<std::int64_t>::max() >> 20);
 
 // The resolved parameter values of one case, by name, in their canonical text form.
 class Params {
@@ -132,7 +155,7 @@ struct WorkloadRegistration {
   explicit WorkloadRegistration(Workload w) { Registry::instance().add(std::move(w)); }
 };
 
-// Checks a value against a parameter's type and choices; returns the canonical text.
+// Checks a value against a parameter's type, choices, bounds and rule; returns the canonical text.
 // Throws sb::Error naming the workload, the parameter and the valid values.
 std::string validate_param(const Workload& w, const ParamSpec& p, const std::string& value);
 const ParamSpec& find_param(const Workload& w, const std::string& name);  // throws listing valid ones

@@ -8,6 +8,24 @@ expect_error 2 "no suite 'nosuch'" -- "$SB" run --suite nosuch
 printf 'suites:\n  s:\n    cases: [\n' > broken.yaml
 expect_error 2 "broken.yaml:[0-9]+:[0-9]+: malformed YAML" -- "$SB" run --config broken.yaml --suite s
 
+# A value out of its parameter's range is refused when the plan is made: exit 2, the range in
+# the message, and no record (not even one of failed cases) in --out, which stays empty.
+mkdir ranges
+for n in -5 0; do
+  expect_error 2 "workload 'matmul_cpu': parameter 'n' must be at least 1, got $n" -- \
+    "$SB" run --workload matmul_cpu --param n=$n --out ranges --label bad
+  grep -q "valid values of n: 1 to 2147483647" "$WORK/err" || { cat "$WORK/err"; fail "n=$n: the fix does not give the range"; }
+  [ -z "$(ls -A ranges)" ] || fail "n=$n wrote into the output directory: $(find ranges)"
+done
+expect_error 2 "parameter 'n' must be at most 2147483647" -- "$SB" run --workload matmul_cpu --param n=2147483648 --out ranges
+expect_error 2 "'0' is not a valid value of parameter 'threads'" -- "$SB" run --workload cpu_scaling --param threads=0 --out ranges
+# The same in a suite case, with the config file's position.
+printf 'suites:\n  s:\n    cases:\n      - {workload: page_faults, params: {size_mib: [16, 0]}}\n' > range.yaml
+expect_error 2 "range.yaml:4:42: workload 'page_faults': parameter 'size_mib' must be at least 1, got 0" -- \
+  "$SB" run --config range.yaml --suite s --out ranges
+[ -z "$(ls -A ranges)" ] || fail "an out-of-range suite case wrote into the output directory: $(find ranges)"
+"$SB" list matmul_cpu | grep -Eq "^ +n +int +default [0-9]+ +\(1 to 2147483647\)" || fail "list does not show n's range"
+
 # An unwritable output directory is detected before any work starts.
 touch not-a-dir
 expect_error 2 "cannot be written" -- "$SB" run --workload matmul_cpu --param n=64 --out not-a-dir/sub

@@ -82,6 +82,17 @@ class Reader {
   std::string command_;
 };
 
+// `min:` or `max:` of a numeric parameter (inclusive), a whole number for an int one.
+std::optional<double> bound(const Reader& r, const ParamSpec& p, const json& j, const char* key, const std::string& what) {
+  if (!j.contains(key)) return std::nullopt;
+  if (p.type == ParamSpec::Type::String)
+    r.fail(fmt::format("{} is a string but has `{}:`", what, key), "give it `type: int` or `type: float`, or drop the bound");
+  const double v = r.number(j[key], fmt::format("{} {}", what, key));
+  if (p.type == ParamSpec::Type::Int && std::trunc(v) != v)
+    r.fail(fmt::format("{} is an int but its {} is {}", what, key, v), "give a whole number");
+  return v;
+}
+
 ParamSpec parse_param(const Reader& r, const std::string& name, const json& j) {
   if (!is_identifier(name) || kBuiltins.count(name))
     r.fail(fmt::format("'{}' cannot be a parameter name", name),
@@ -92,7 +103,7 @@ ParamSpec parse_param(const Reader& r, const std::string& name, const json& j) {
   if (!j.is_object()) {  // shorthand: `n: [1024, 2048]` is a text parameter with that default axis
     p.defaults = r.list(j, what);
   } else {
-    r.check_keys(j, {"type", "default", "choices", "help"}, what);
+    r.check_keys(j, {"type", "default", "choices", "min", "max", "help"}, what);
     const std::string type = j.contains("type") ? r.text(j["type"], what + " type") : "string";
     if (type == "int") p.type = ParamSpec::Type::Int;
     else if (type == "float") p.type = ParamSpec::Type::Float;
@@ -100,6 +111,10 @@ ParamSpec parse_param(const Reader& r, const std::string& name, const json& j) {
     if (!j.contains("default")) r.fail(what + " has no default", "give `default:` a value or a list (the default axis)");
     p.defaults = r.list(j["default"], what + " default");
     if (j.contains("choices")) p.choices = r.list(j["choices"], what + " choices");
+    p.min = bound(r, p, j, "min", what);
+    p.max = bound(r, p, j, "max", what);
+    if (p.min && p.max && *p.min > *p.max)
+      r.fail(fmt::format("{} has min {} above max {}", what, *p.min, *p.max), "swap them, or drop one");
     if (j.contains("help")) p.help = r.text(j["help"], what + " help");
   }
   if (p.defaults.empty()) r.fail(what + " has an empty default list", "give at least one value");
@@ -371,6 +386,8 @@ json to_json(const Definition& d) {
   for (const auto& p : d.params) {
     json spec = {{"type", to_string(p.type)}, {"default", p.defaults}};
     if (!p.choices.empty()) spec["choices"] = p.choices;
+    if (p.min) spec["min"] = *p.min;
+    if (p.max) spec["max"] = *p.max;
     if (!p.help.empty()) spec["help"] = p.help;
     params[p.name] = spec;
   }

@@ -3,6 +3,8 @@
 // CFS quota, SMT siblings, frequency) move it.
 #include <chrono>
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -34,16 +36,18 @@ std::uint64_t hash_chain(std::uint64_t x, std::uint64_t steps) {
   return x;
 }
 
-// "1", "all" or a positive count -> thread count.
-int parse_threads(const std::string& text) {
-  if (text == "all") return affinity_cpu_count();
+// A positive count that fits the team's int size; nullopt for anything else.
+std::optional<int> thread_count(const std::string& text) {
   int n = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 1)
-    throw Error(fmt::format("cpu_scaling: threads must be 'all' or a positive count, got '{}'", text),
-                "use threads=1, threads=all or e.g. threads=4");
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1) return std::nullopt;
   return n;
 }
+
+// The parameter's rule, checked when the plan is made: "all" or a count.
+const ParamRule kThreadsRule{
+    .says = fmt::format("all, or a count from 1 to {}", std::numeric_limits<int>::max()),
+    .accepts = [](const std::string& text) { return text == "all" || thread_count(text).has_value(); }};
 
 class CpuScalingCase : public CaseRun {
  public:
@@ -106,7 +110,8 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::String,
                     .defaults = {"1", "all"},
                     .choices = {},
-                    .help = "1, all (= CPUs in the affinity mask) or a thread count"}},
+                    .help = "1, all (= CPUs in the affinity mask) or a thread count",
+                    .rule = kThreadsRule}},
         .metrics = {{.name = "ops_per_s",
                      .unit = "op/s",
                      .better = Better::Higher,
@@ -117,7 +122,8 @@ SB_REGISTER_WORKLOAD(
                      .help = "ops_per_s divided by the thread count"}},
         .make = [](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
           const std::string& threads = p.str("threads");
-          return std::make_unique<CpuScalingCase>(threads, parse_threads(threads), ctx.seed);
+          const int team = threads == "all" ? affinity_cpu_count() : thread_count(threads).value();
+          return std::make_unique<CpuScalingCase>(threads, team, ctx.seed);
         }});
 
 }  // namespace sb

@@ -234,7 +234,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"256"},
                     .choices = {},
-                    .help = "size of the temporary file in MiB (ignored with `path`)"},
+                    .help = "size of the temporary file in MiB (ignored with `path`)",
+                    .min = 1,
+                    .max = kMaxSizeMib},
                    {.name = "dir",
                     .type = ParamSpec::Type::String,
                     .defaults = {"/tmp"},
@@ -256,8 +258,6 @@ SB_REGISTER_WORKLOAD(
           const bool cold = cache == "cold";
           if (!p.str("path").empty()) return std::make_unique<FileReadCase>(p.str("path"), cold);
           const long long size_mib = p.integer("size_mib");
-          if (size_mib < 1)
-            throw Error(fmt::format("file_read: size_mib must be at least 1, got {}", size_mib), "use the default 256");
           return std::make_unique<FileReadCase>(p.str("dir"), static_cast<std::size_t>(size_mib) * kMiB, cold, ctx.seed);
         }});
 

@@ -17,9 +17,6 @@ Api parse_api(const std::string& s) {
 
 std::unique_ptr<CaseRun> make_case(const Params& params, const CaseContext&) {
   const long long mib = params.integer("size_mib");
-  if (mib < 1)
-    throw Error(fmt::format("gpu_alloc: size_mib must be at least 1, got {}", mib),
-                "give the size of one allocation in MiB, e.g. 64");
   Config config{.api = parse_api(params.str("api")), .bytes = static_cast<std::size_t>(mib) << 20};
 #if SPARKBENCH_HAVE_CUDA
   return make_run(config);
@@ -56,7 +53,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"64"},
                     .choices = {},
-                    .help = "bytes of one allocation, in MiB"}},
+                    .help = "bytes of one allocation, in MiB",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "latency_us",
                      .unit = "us",
                      .better = Better::Lower,

@@ -17,10 +17,6 @@ Kernel parse_kernel(const std::string& s) {
 
 std::unique_ptr<CaseRun> make_case(const Params& params, const CaseContext& context) {
   const long long mib = params.integer("size_mib");
-  if (mib < 1)
-    throw Error(fmt::format("gpu_bandwidth: size_mib must be at least 1, got {}", mib),
-                "give the size of each array in MiB; several times the GPU's L2 cache (e.g. 1024) "
-                "measures device memory rather than the cache");
   Config config{.kernel = parse_kernel(params.str("kernel")),
                 .bytes_per_array = static_cast<std::size_t>(mib) << 20};
 #if SPARKBENCH_HAVE_CUDA
@@ -59,7 +55,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"1024"},
                     .choices = {},
-                    .help = "size of each array in MiB (copy uses 2 arrays, triad 3)"}},
+                    .help = "size of each array in MiB (copy uses 2 arrays, triad 3)",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,

@@ -63,12 +63,15 @@ SB_REGISTER_WORKLOAD(
         .layer = "gpu-llm",
         .params = {{.name = "model", .defaults = {"llama-3.1-8b"}, .choices = {},
                     .help = "built-in model (tiny, llama-3.2-1b, llama-3.2-3b, llama-3.1-8b) or a config.json path"},
+                   // The engine holds the batch and token counts in ints.
                    {.name = "batch", .type = ParamSpec::Type::Int, .defaults = {"1"}, .choices = {},
-                    .help = "sequences generated together (one decode step advances all of them)"},
+                    .help = "sequences generated together (one decode step advances all of them)", .min = 1,
+                    .max = kMaxIntParam},
                    {.name = "prompt", .type = ParamSpec::Type::Int, .defaults = {"512"}, .choices = {},
-                    .help = "prompt tokens per sequence (seeded random token ids)"},
+                    .help = "prompt tokens per sequence (seeded random token ids)", .min = 1, .max = kMaxIntParam},
                    {.name = "generate", .type = ParamSpec::Type::Int, .defaults = {"128"}, .choices = {},
-                    .help = "generated tokens per sequence, the first (from prefill) included; at least 2"},
+                    .help = "generated tokens per sequence, the first (from prefill) included; at least 2", .min = 2,
+                    .max = kMaxIntParam},
                    {.name = "weights", .defaults = {kSyntheticWeights}, .choices = {},
                     .help = "synthetic (seeded, generated on the GPU), or a .safetensors file, a "
                             "model.safetensors.index.json, a .gguf file or a model folder matching `model`"},

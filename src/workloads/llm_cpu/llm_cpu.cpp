@@ -31,7 +31,6 @@ std::int64_t physical_memory_bytes() {
 llm::ModelConfig case_model(const Params& p) {
   llm::ModelConfig c = llm::resolve_model(p.str("model"));
   const long long layers = p.integer("layers");
-  if (layers < 0) throw Error(fmt::format("layers = {} is negative", layers), "use 0 (all layers) or a positive count");
   if (layers > 0 && layers < c.num_layers) {
     c.num_layers = layers;
     c.name = fmt::format("{} ({} layers)", c.name, layers);
@@ -109,7 +108,6 @@ class LlmCpuRun : public CaseRun {
 std::unique_ptr<CaseRun> make_llm_cpu(const Params& p, const CaseContext& context) {
   const llm::ModelConfig config = case_model(p);
   const llm::InferenceRequest request{p.integer("batch"), p.integer("prompt"), p.integer("generate")};
-  if (request.generated_tokens < 2) throw Error("generate must be at least 2", "TPOT needs two generated tokens");
   // The reference engine holds everything in fp32, in host memory.
   const llm::MemoryPlan plan = llm::plan_memory(config, llm::DType::F32, request);
   llm::require_fits(plan, config, llm::DType::F32, request, physical_memory_bytes(), "this host's memory");
@@ -128,15 +126,18 @@ SB_REGISTER_WORKLOAD(
                      "against host memory before allocating.",
              .device = Device::Cpu,
              .layer = "cpu-compute",
+             // Sequence and token counts are ints, as in the `llm` workload's engine, so that the memory plan's
+             // prompt + generate cannot overflow before it is checked against the context window.
              .params = {{.name = "model", .defaults = {"tiny"}, .choices = {},
                          .help = "built-in model (tiny, llama-3.2-1b, llama-3.2-3b, llama-3.1-8b) or a config.json path"},
                         {.name = "layers", .type = ParamSpec::Type::Int, .defaults = {"0"}, .choices = {},
-                         .help = "run only the first N layers (0: all); keeps the model's other shapes"},
+                         .help = "run only the first N layers (0: all); keeps the model's other shapes", .min = 0},
                         {.name = "batch", .type = ParamSpec::Type::Int, .defaults = {"1"}, .choices = {},
-                         .help = "sequences, generated one after another"},
-                        {.name = "prompt", .type = ParamSpec::Type::Int, .defaults = {"64"}, .choices = {}, .help = "prompt tokens"},
+                         .help = "sequences, generated one after another", .min = 1, .max = kMaxIntParam},
+                        {.name = "prompt", .type = ParamSpec::Type::Int, .defaults = {"64"}, .choices = {},
+                         .help = "prompt tokens", .min = 1, .max = kMaxIntParam},
                         {.name = "generate", .type = ParamSpec::Type::Int, .defaults = {"32"}, .choices = {},
-                         .help = "generated tokens per sequence (at least 2)"}},
+                         .help = "generated tokens per sequence (TPOT needs at least 2)", .min = 2, .max = kMaxIntParam}},
              .metrics = {{.name = "output_tokens_per_s", .unit = "tokens/s", .better = Better::Higher,
                           .help = "generated tokens / (prefill + decode time)"},
                          {.name = "prefill_tokens_per_s", .unit = "tokens/s", .better = Better::Higher,

@@ -1,7 +1,6 @@
 #include "workloads/matmul/matmul_params.hpp"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -36,11 +35,6 @@ std::vector<std::string> names(std::span<const Precision> precisions) {
 GemmParams read_gemm_params(std::string_view workload, const Params& params, std::span<const Precision> valid) {
   GemmParams out;
   out.n = params.integer("n");
-  // BLAS dimensions and leading dimensions are ints.
-  if (out.n < 1 || out.n > INT_MAX)
-    throw Error(fmt::format("{}: n = {} is out of range", workload, out.n),
-                fmt::format("give n between 1 and {} (the matrices are n x n)", INT_MAX));
-
   const std::string& precision = params.str("precision");
   auto it = std::find_if(valid.begin(), valid.end(), [&](Precision p) { return to_string(p) == precision; });
   if (it == valid.end())
@@ -49,21 +43,20 @@ GemmParams read_gemm_params(std::string_view workload, const Params& params, std
   out.precision = *it;
 
   out.inner = params.integer("inner");
-  if (out.inner < 0)
-    throw Error(fmt::format("{}: inner = {} is negative", workload, out.inner),
-                "give inner = 0 (choose automatically) or the number of GEMMs per repetition");
   return out;
 }
 
 std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const Precision> precisions) {
   return {
+      // BLAS dimensions and leading dimensions are ints.
       {.name = "n", .type = ParamSpec::Type::Int, .defaults = {std::to_string(default_n)}, .choices = {},
-       .help = "matrix size: C = A B with A, B and C n x n"},
+       .help = "matrix size: C = A B with A, B and C n x n", .min = 1, .max = kMaxIntParam},
       {.name = "precision", .type = ParamSpec::Type::String, .defaults = names(precisions),
        .choices = names(precisions), .help = "element type of A, B and C (accumulation is fp32 or wider)"},
       {.name = "inner", .type = ParamSpec::Type::Int, .defaults = {"0"}, .choices = {},
        .help = fmt::format("GEMMs per repetition; 0 = choose after warm-up so that a repetition lasts >= {} ms",
-                           kTargetRepetitionMs)},
+                           kTargetRepetitionMs),
+       .min = 0},
   };
 }
 

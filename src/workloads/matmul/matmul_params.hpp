@@ -14,8 +14,9 @@ namespace sb::matmul {
 enum class Precision { Fp32, Tf32, Fp16, Bf16, Fp64 };
 std::string to_string(Precision p);
 
-// The case's parameters, checked: n >= 1 (and small enough for a BLAS int), a precision among
-// `valid`, inner >= 0. Throws sb::Error naming the workload and the valid values.
+// The case's parameters; their specs (gemm_param_specs) bound n to a BLAS int >= 1 and inner to
+// >= 0 before any case is made. Throws sb::Error for a precision not among `valid`, naming the
+// workload and the valid values.
 struct GemmParams {
   std::int64_t n = 0;
   Precision precision = Precision::Fp32;
@@ -23,7 +24,7 @@ struct GemmParams {
 };
 GemmParams read_gemm_params(std::string_view workload, const Params& params, std::span<const Precision> valid);
 
-// The ParamSpecs both workloads declare (n, precision, inner), with their defaults.
+// The ParamSpecs both workloads declare (n, precision, inner), with their defaults and bounds.
 std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const Precision> precisions);
 
 constexpr double kTargetRepetitionMs = 25.0;

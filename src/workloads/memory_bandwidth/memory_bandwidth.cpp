@@ -147,12 +147,16 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"256"},
                     .choices = {},
-                    .help = "total size of the three arrays in MiB; keep each array > 4x the LLC"},
+                    .help = "total size of the three arrays in MiB; keep each array > 4x the LLC",
+                    .min = 1,
+                    .max = kMaxSizeMib},
                    {.name = "threads",
                     .type = ParamSpec::Type::Int,
                     .defaults = {"0"},
                     .choices = {},
-                    .help = "threads streaming; 0 = one per CPU in this process's affinity mask"}},
+                    .help = "threads streaming; 0 = one per CPU in this process's affinity mask",
+                    .min = 0,
+                    .max = kMaxIntParam}},  // the team's size is an int
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
@@ -160,12 +164,6 @@ SB_REGISTER_WORKLOAD(
         .make = [](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
           const long long size_mib = p.integer("size_mib");
           const long long threads = p.integer("threads");
-          if (size_mib < 1)
-            throw Error(fmt::format("memory_bandwidth: size_mib must be at least 1, got {}", size_mib),
-                        "use 256 or more so that the arrays do not fit in cache");
-          if (threads < 0)
-            throw Error(fmt::format("memory_bandwidth: threads must be 0 or more, got {}", threads),
-                        "use 0 for every CPU in the affinity mask, or a thread count");
           const int team = threads == 0 ? affinity_cpu_count() : static_cast<int>(threads);
           const auto elements = static_cast<std::size_t>(size_mib) * kMiB / static_cast<std::size_t>(kBytesPerElement);
           return std::make_unique<TriadCase>(elements, team, ctx.seed);

@@ -123,7 +123,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"64"},
                     .choices = {},
-                    .help = "anonymous memory mapped and touched per repetition, in MiB"}},
+                    .help = "anonymous memory mapped and touched per repetition, in MiB",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "faults_per_s",
                      .unit = "1/s",
                      .better = Better::Higher,
@@ -134,9 +136,6 @@ SB_REGISTER_WORKLOAD(
                      .help = "touch-loop time divided by the minor faults counted"}},
         .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
           const long long size_mib = p.integer("size_mib");
-          if (size_mib < 1)
-            throw Error(fmt::format("page_faults: size_mib must be at least 1, got {}", size_mib),
-                        "use the default 64");
           return std::make_unique<PageFaultCase>(static_cast<std::size_t>(size_mib) * kMiB);
         }});
 

@@ -10,9 +10,6 @@ namespace {
 
 std::unique_ptr<CaseRun> make_case(const Params& params, const CaseContext& context) {
   const long long mib = params.integer("size_mib");
-  if (mib < 1)
-    throw Error(fmt::format("pcie_transfer: size_mib must be at least 1, got {}", mib),
-                "give the size of one transfer in MiB, e.g. 64");
   const std::string& direction = params.str("direction");
   const std::string& memory = params.str("memory");
   if (direction != "h2d" && direction != "d2h")
@@ -61,7 +58,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"1", "64", "256"},
                     .choices = {},
-                    .help = "bytes of one transfer, in MiB"}},
+                    .help = "bytes of one transfer, in MiB",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,

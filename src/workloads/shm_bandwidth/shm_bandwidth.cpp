@@ -144,7 +144,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"64"},
                     .choices = {},
-                    .help = "bytes written and read back per repetition, in MiB"}},
+                    .help = "bytes written and read back per repetition, in MiB",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "write_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
@@ -155,8 +157,6 @@ SB_REGISTER_WORKLOAD(
                      .help = "read throughput out of /dev/shm, 10^9 bytes/s"}},
         .make = [](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
           const long long size_mib = p.integer("size_mib");
-          if (size_mib < 1)
-            throw Error(fmt::format("shm_bandwidth: size_mib must be at least 1, got {}", size_mib), "use the default 64");
           return std::make_unique<ShmBandwidthCase>(static_cast<std::size_t>(size_mib) * kMiB, ctx.seed);
         }});
 

@@ -10,9 +10,6 @@ namespace {
 
 std::unique_ptr<CaseRun> make_case(const Params& params, const CaseContext& context) {
   const long long mib = params.integer("size_mib");
-  if (mib < 1)
-    throw Error(fmt::format("unified_memory: size_mib must be at least 1, got {}", mib),
-                "give the size of the managed buffer in MiB, e.g. 256");
   const std::string& mode = params.str("mode");
   if (mode != "first_touch" && mode != "prefetch")
     throw Error(fmt::format("unified_memory: unknown mode '{}'", mode), "mode is first_touch or prefetch");
@@ -54,7 +51,9 @@ SB_REGISTER_WORKLOAD(
                     .type = ParamSpec::Type::Int,
                     .defaults = {"256"},
                     .choices = {},
-                    .help = "size of the managed buffer in MiB (capped at 1/4 of free device memory)"}},
+                    .help = "size of the managed buffer in MiB (capped at 1/4 of free device memory)",
+                    .min = 1,
+                    .max = kMaxSizeMib}},
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
