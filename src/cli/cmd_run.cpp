@@ -64,9 +64,7 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
 int do_run(const RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
   const std::string label = a.label.empty() ? spec.default_label() : a.label;
-  if (!is_safe_label(label))
-    throw Error(fmt::format("label '{}' is not usable as a directory name", label),
-                "use letters, digits, '-', '_' or '.', e.g. --label native or --label docker-ngc");
+  check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");
   const ResolvedPlan p = resolve_plan(a.plan);
