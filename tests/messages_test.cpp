@@ -1,5 +1,6 @@
 // Error messages that name the real cause: a directory given as the config, a tab in YAML
-// indentation.
+// indentation, a machine without any NVIDIA driver.
+#include <dlfcn.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -9,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "core/gpu_presence.hpp"
+#include "env/readers.hpp"
 #include "test_support.hpp"
 
 namespace sb {
@@ -54,6 +57,26 @@ TEST(ConfigMessages, ATabInTheIndentationIsNamedWithItsPosition) {
   msg = message_of([] { config::parse("suites:\n  s:\n    cases: [\n", "t.yaml"); });
   EXPECT_NE(msg.find("malformed YAML"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("tab"), std::string::npos) << msg;
+}
+
+bool libcuda_loadable() {
+  void* h = ::dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+  if (h) ::dlclose(h);
+  return h != nullptr;
+}
+
+TEST(GpuMessages, NoDriverIsNotAnInsufficientDriver) {
+#if !SPARKBENCH_HAVE_CUDA
+  GTEST_SKIP() << "built without CUDA: the CUDA runtime's errors do not arise";
+#else
+  if (libcuda_loadable()) GTEST_SKIP() << "libcuda.so.1 loads here: a driver is installed";
+  EXPECT_FALSE(cuda_driver_loadable());
+  EXPECT_FALSE(gpu_presence().present);
+  EXPECT_EQ(gpu_presence().reason, kNoDriverReason);
+  const nlohmann::json cuda = env::capture_cuda();  // what `sparkbench env` and the records show
+  EXPECT_EQ(cuda.value("reason", ""), std::string("cudaGetDeviceCount: ") + kNoDriverReason) << cuda.dump();
+  EXPECT_EQ(cuda["errors"].dump().find("insufficient"), std::string::npos) << cuda.dump();
+#endif
 }
 
 }  // namespace
