@@ -8,6 +8,9 @@
 #include "core/byte_size.hpp"
 #include "report/format.hpp"
 #include "report/report.hpp"
+#include "report/run_report.hpp"
+#include "test_workloads.hpp"
+#include "workload/display_id.hpp"
 
 namespace sb {
 namespace {
@@ -16,6 +19,31 @@ using nlohmann::json;
 
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
+}
+
+TEST(DisplayId, LeavesOutParametersAtTheirSingleDefault) {
+  // matmul: n (default 10000) and inner (default 0) have one default; precision's default is an axis.
+  Params p({{"inner", "0"}, {"n", "10000"}, {"precision", "fp32"}});
+  EXPECT_EQ(display_id("matmul", p), "matmul/precision=fp32");
+  p.set("n", "4096");
+  p.set("inner", "8");
+  EXPECT_EQ(display_id("matmul", p), "matmul/inner=8,n=4096,precision=fp32");
+}
+
+TEST(DisplayId, NothingLeftShowsTheWorkloadAndUnknownWorkloadsTheFullId) {
+  const Params defaults({{"center", "100"}, {"shape", "flat"}, {"spread_pct", "1"}});
+  EXPECT_EQ(display_id(test::kSequenceWorkload, defaults), test::kSequenceWorkload);
+  const Params p({{"inner", "0"}, {"n", "64"}});
+  EXPECT_EQ(display_id("no_such_workload", p), "no_such_workload/inner=0,n=64");
+}
+
+TEST(DisplayId, ComparesDefaultsInCanonicalForm) {
+  const Workload w{.name = "w",
+                   .params = {{.name = "n", .type = ParamSpec::Type::Int, .defaults = {"010"}},
+                              {.name = "mode", .defaults = {"a", "b"}}},
+                   .metrics = {{.name = "m"}}};
+  EXPECT_EQ(display_id(w, Params({{"mode", "a"}, {"n", "10"}})), "w/mode=a");
+  EXPECT_EQ(display_id(w, Params({{"mode", "b"}, {"n", "11"}, {"extra", "1"}})), "w/extra=1,mode=b,n=11");
 }
 
 TEST(ByteSize, CountWithItsSize) {
@@ -47,6 +75,21 @@ TEST(EnvValueText, TheComparisonReportShowsSizes) {
   const std::string md = report::markdown(c, {});
   EXPECT_TRUE(contains(md, "| `cgroup.memory_limit_bytes` | (absent) | 8589934592 (8.0 GiB) |")) << md;
   EXPECT_TRUE(contains(md, "| `memory.total_bytes` | 25276502016 (23.5 GiB) | 25276502000 (23.5 GiB) |")) << md;
+}
+
+TEST(RunReport, CaseNamesLeaveOutDefaults) {
+  record::RunRecord r;
+  record::CaseResult c;
+  c.workload = "matmul";
+  c.params = Params({{"inner", "0"}, {"n", "10000"}, {"precision", "bf16"}});
+  c.id = "matmul/" + c.params.id();
+  c.status = "unavailable";
+  c.message = "no GPU";
+  r.cases.push_back(c);
+  const std::string md = report::run_markdown(r);
+  EXPECT_TRUE(contains(md, "| `matmul/precision=bf16` |")) << md;
+  EXPECT_FALSE(contains(md, "inner=0")) << md;
+  EXPECT_TRUE(contains(md, "the record keeps the full ids")) << md;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "core/version.hpp"
 #include "stats/stats.hpp"
+#include "workload/display_id.hpp"
 
 namespace sb::report {
 namespace {
@@ -56,24 +57,30 @@ std::string run_markdown(const record::RunRecord& r) {
 
   md += "| case | primary metric | median | mean ± 95% CI | n | stop | status |\n|---|---|---:|---:|---:|---|---|\n";
   std::string problems, telemetry;
+  bool shortened = false;
   for (const auto& c : r.cases) {
+    const std::string name = display_id(c.workload, c.params);
+    shortened |= name != c.id;
     if (c.status != "ok") {
-      md += fmt::format("| `{}` | | | | | | {} |\n", c.id, c.status);
-      problems += fmt::format("- `{}` — {}: {}\n", c.id, c.status, c.message);
+      md += fmt::format("| `{}` | | | | | | {} |\n", name, c.status);
+      problems += fmt::format("- `{}` — {}: {}\n", name, c.status, c.message);
       continue;
     }
     const auto& m = c.metrics.front();
     const auto s = stats::describe(m.samples);
-    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", c.id, m.spec.name, m.spec.unit, s.median,
+    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", name, m.spec.name, m.spec.unit, s.median,
                       s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason);
     if (c.telemetry.value("available", false))
-      telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", c.id, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
+      telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", name, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),
                                telemetry_cell(c.telemetry, "power_w", "mean", "{:.0f}"),
                                telemetry_cell(c.telemetry, "power_w", "max", "{:.0f} W"),
                                telemetry_cell(c.telemetry, "temperature_c", "max", "{:.0f} °C"),
                                c.telemetry.contains("summary") ? c.telemetry["summary"].value("throttle_reasons", json::object()).value("names", json::array()).dump() : "n/a");
   }
+  if (shortened)
+    md += "\nCase names leave out parameters at their workload's default (`sparkbench list WORKLOAD`); the record "
+          "keeps the full ids.\n";
   if (!telemetry.empty())
     md += "\n### GPU telemetry during the measured repetitions\n\n| case | GPU util | SM clock | power mean / max | temp max | throttle reasons |\n|---|---:|---:|---:|---:|---|\n" +
           telemetry;
