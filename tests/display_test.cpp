@@ -77,6 +77,45 @@ TEST(EnvValueText, TheComparisonReportShowsSizes) {
   EXPECT_TRUE(contains(md, "| `memory.total_bytes` | 25276502016 (23.5 GiB) | 25276502000 (23.5 GiB) |")) << md;
 }
 
+TEST(RunReport, SettingsReadAsNamesValuesAndUnits) {
+  const json settings = {{"ci_target_pct", 100 * 1e-6 / 0.01},  // 0.009999999999999998: float noise
+                         {"min_reps", 5},
+                         {"max_reps", 30},
+                         {"max_time_s", 60.0},
+                         {"warmup", 2},
+                         {"telemetry_interval_ms", 100},
+                         {"seed", 42},
+                         {"source", {{"suite", "quick"}, {"config", "benchmarks/config.yaml"}}}};
+  EXPECT_EQ(report::settings_text(settings),
+            "ci target 0.01%, min reps 5, max reps 30, max time 60 s, warm-up 2, telemetry 100 ms, seed 42");
+  json other = settings;
+  other["ci_target_pct"] = 1.0;
+  other["telemetry_interval_ms"] = 0;
+  other["seed"] = 18446744073709551615ull;
+  other["new_setting"] = 2.5;
+  EXPECT_EQ(report::settings_text(other), "ci target 1%, min reps 5, max reps 30, max time 60 s, warm-up 2, "
+                                          "telemetry off, seed 18446744073709551615, new_setting 2.5");
+  EXPECT_EQ(report::source_text(settings["source"]), "suite `quick` of benchmarks/config.yaml");
+  EXPECT_EQ(report::source_text({{"workload", "matmul_cpu"}, {"params", {"n=64", "precision=fp32"}}}),
+            "workload `matmul_cpu` --param n=64 --param precision=fp32");
+}
+
+TEST(RunReport, ARunWithoutAnEndSaysWhy) {
+  record::RunRecord r;
+  r.label = "native";
+  r.started_utc = "2025-03-01T10:00:00Z";
+  r.interrupted = true;
+  EXPECT_EQ(report::finished_text(r), "not finished (interrupted)");
+  r.interrupted = false;  // killed: the last checkpoint was written before the end
+  EXPECT_EQ(report::finished_text(r), "not finished (the process ended before the run completed)");
+  const std::string md = report::run_markdown(r);
+  EXPECT_TRUE(contains(md, "- started 2025-03-01T10:00:00Z, not finished (the process ended before the run completed)"))
+      << md;
+  r.finished_utc = "2025-03-01T10:05:00Z";
+  r.complete = true;
+  EXPECT_EQ(report::finished_text(r), "finished 2025-03-01T10:05:00Z");
+}
+
 TEST(RunReport, CaseNamesLeaveOutDefaults) {
   record::RunRecord r;
   record::CaseResult c;
