@@ -90,9 +90,7 @@ int do_ab(AbArgs& a) {
   const launcher::EnvSpec spec_a = launcher::parse_env(a.envs[0]), spec_b = launcher::parse_env(a.envs[1]);
   const std::string label_a = a.label_a.empty() ? spec_a.default_label() : a.label_a;
   const std::string label_b = a.label_b.empty() ? spec_b.default_label() : a.label_b;
-  for (const auto& l : {label_a, label_b})
-    if (!is_safe_label(l))
-      throw Error(fmt::format("label '{}' is not usable as a directory name", l), "use letters, digits, '-', '_' or '.'");
+  for (const auto& l : {label_a, label_b}) check_label(l);
   if (label_a == label_b)
     throw Error(fmt::format("both environments would be labelled '{}'", label_a),
                 "give them different names with --label-a and --label-b");

@@ -25,9 +25,13 @@ struct RunArgs {
   std::string env = "native";
   std::string label;  // default: the environment's (native, docker, ...)
   std::string out = "results";
+  // Set by a launcher (launcher::Session) that re-executes a plan: it moves the record to the host
+  // and names it there, so the path written here (inside a container, in a temporary directory)
+  // is not printed: it would not exist afterwards.
+  bool launched = false;
 };
 
-int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out) {
+int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out, bool launched) {
   const auto started = std::chrono::system_clock::now();
   record::RunRecord rec;
   rec.sparkbench_version = kVersion;
@@ -43,7 +47,8 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   ensure_writable_dir(wanted.parent_path().string(), "results");  // before any work
   const std::filesystem::path path = record::claim_unused_path(wanted);  // another run may have started this second
 
-  fmt::print(stderr, "sparkbench {}: {} case(s), label '{}', record {}\n", kVersion, p.cases.size(), label, path.string());
+  fmt::print(stderr, "sparkbench {}: {} case(s), label '{}'{}\n", kVersion, p.cases.size(), label,
+             launched ? "" : ", record " + path.string());
   rec.environment = env::capture();
   record::write_atomic(path, to_json(rec).dump(1));  // the claimed file holds a valid record from now on
 
@@ -56,7 +61,7 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   for (const auto& c : rec.cases) (c.status == "ok" ? ok : c.status == "unavailable" ? unavailable : failed)++;
   fmt::print(stderr, "sparkbench: {} ok, {} unavailable, {} failed{}\n", ok, unavailable, failed,
              rec.interrupted ? fmt::format(" (interrupted; {} of {} cases kept)", rec.cases.size(), p.cases.size()) : "");
-  fmt::print("{}\n", path.string());  // stdout: the record, for scripts
+  if (!launched) fmt::print("{}\n", path.string());  // stdout: the record, for scripts
   if (rec.interrupted) return kExitInterrupted;
   return failed > 0 ? kExitFailure : kExitOk;
 }
@@ -64,13 +69,11 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
 int do_run(const RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
   const std::string label = a.label.empty() ? spec.default_label() : a.label;
-  if (!is_safe_label(label))
-    throw Error(fmt::format("label '{}' is not usable as a directory name", label),
-                "use letters, digits, '-', '_' or '.', e.g. --label native or --label docker-ngc");
+  check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");
   const ResolvedPlan p = resolve_plan(a.plan);
-  if (!spec.container()) return run_here(p, label, a.out);
+  if (!spec.container()) return run_here(p, label, a.out, a.launched);
 
   ensure_writable_dir((std::filesystem::path(a.out) / label).string(), "results");
   launcher::Session session(spec, container_options(a.container));
@@ -106,6 +109,8 @@ void add_run(CLI::App& app, int& exit_code) {
   run->add_option("--label", a->label, "Name of this environment's results directory (default: from --env, e.g. native, docker)");
   run->add_option("--out", a->out, "Results directory (default: results)");
   add_container_options(run, a->container);
+  run->add_flag("--launched", a->launched, "Set by the launchers of --env and `ab`: do not print the record's path here")
+      ->group("");  // hidden: not for people
   run->callback([a, &exit_code] { exit_code = do_run(*a); });
 }
 

@@ -1,6 +1,7 @@
 #include "cli/plan_options.hpp"
 
 #include <cctype>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 
@@ -48,11 +49,19 @@ ResolvedPlan read_plan_file(const std::string& path) {
 
 }  // namespace
 
-bool is_safe_label(const std::string& s) {
-  if (s.empty() || s == "." || s == "..") return false;
-  for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-  return true;
+void check_label(const std::string& label) {
+  bool safe = !label.empty() && label != "." && label != "..";
+  for (char c : label)
+    safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+  if (!safe)
+    throw Error(fmt::format("label '{}' is not usable as a directory name", label),
+                "use letters, digits, '-', '_' or '.', e.g. --label native or --label docker-ngc");
+  // The label is one file-name component (<out>/<label>/): longer than NAME_MAX, no directory of
+  // that name can be created, whatever --out is.
+  if (label.size() > NAME_MAX)
+    throw Error(fmt::format("label '{}...' is too long: {} bytes, a directory name holds at most {}",
+                            label.substr(0, 20), label.size(), NAME_MAX),
+                fmt::format("give a label of at most {} characters", NAME_MAX));
 }
 
 void add_plan_options(CLI::App* cmd, PlanArgs& a, bool plan_file) {

@@ -46,6 +46,8 @@ struct ContainerArgs {
 void add_container_options(CLI::App* cmd, ContainerArgs& a);
 launcher::ContainerOptions container_options(const ContainerArgs& a);  // parses and validates
 
-bool is_safe_label(const std::string& s);
+// Throws sb::Error when the label cannot be a results directory's name: characters other than
+// letters, digits, '-', '_' and '.', or longer than a file-name component may be (NAME_MAX).
+void check_label(const std::string& label);
 
 }  // namespace sb::cli

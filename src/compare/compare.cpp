@@ -304,7 +304,8 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
   if (c.cases.empty()) {
     throw Error(fmt::format("baseline '{}' and candidate '{}' have no case in common (baseline: {}; candidate: {})",
                             c.baseline_label, c.candidate_label, few_ids(base.cases), few_ids(cand.cases)),
-                "compare runs of the same suite with the same parameters (same config file and --set options)");
+                "compare runs of the same suite (--suite), or of the same --workload and --param values; to pair cases "
+                "that differ in one parameter, pass --ignore-param NAME");
   }
   adjust_primary_p_values(c.cases, options);
 

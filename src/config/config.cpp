@@ -177,6 +177,21 @@ Suite parse_suite(const std::string& name, const YAML::Node& n, const std::strin
   return s;
 }
 
+// The 0-based column of a tab that explains a YAML parse error at (line, column): the character
+// there, or a tab in that line's indentation. yaml-cpp reports a tab-indented line as whatever
+// construct it breaks ("end of map not found", "illegal block entry"), never as the tab.
+std::optional<int> tab_at(const std::string& text, int line, int column) {
+  std::istringstream in(text);
+  std::string row;
+  for (int i = 0; i <= line; ++i)
+    if (!std::getline(in, row)) return std::nullopt;
+  if (column >= 0 && column < static_cast<int>(row.size()) && row[column] == '\t') return column;
+  const auto indentation = row.find_first_not_of(" \t");
+  const auto tab = row.find('\t');
+  if (tab != std::string::npos && (indentation == std::string::npos || tab < indentation)) return static_cast<int>(tab);
+  return std::nullopt;
+}
+
 }  // namespace
 
 json to_json(const Settings& s) {
@@ -222,6 +237,10 @@ Config parse(const std::string& yaml_text, const std::string& source_name) {
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
+    if (const auto tab = tab_at(yaml_text, e.mark.line, e.mark.column))
+      throw Error(fmt::format("a tab character at {}:{}:{}: YAML indents with spaces", source_name, e.mark.line + 1,
+                              *tab + 1),
+                  "replace the tab with spaces");
     throw Error(fmt::format("{}:{}:{}: malformed YAML: {}", source_name, e.mark.line + 1, e.mark.column + 1, e.msg),
                 "fix the YAML syntax at that line and column (indentation, a missing ':' or bracket)");
   }
@@ -247,6 +266,12 @@ Config parse(const std::string& yaml_text, const std::string& source_name) {
 }
 
 Config load(const std::filesystem::path& file) {
+  // A directory opens like an empty file and would be reported as a config without `suites:`.
+  if (std::error_code ec; std::filesystem::is_directory(file, ec))
+    throw Error(fmt::format("config {} is a directory; a config file (YAML) is expected", file.string()),
+                std::filesystem::exists(file / "config.yaml", ec)
+                    ? fmt::format("pass the file itself: --config {}", (file / "config.yaml").string())
+                    : "pass a YAML file with --config (benchmarks/config.yaml shows the format)");
   std::ifstream in(file);
   if (!in)
     throw Error(fmt::format("cannot read config {}: {}", file.string(), std::strerror(errno)),

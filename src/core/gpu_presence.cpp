@@ -1,10 +1,21 @@
 #include "core/gpu_presence.hpp"
 
+#include <dlfcn.h>
+
 #if SPARKBENCH_HAVE_CUDA
 #include <cuda_runtime_api.h>
 #endif
 
 namespace sb {
+
+bool cuda_driver_loadable() {
+  static const bool loadable = [] {
+    void* handle = ::dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
+    if (handle) ::dlclose(handle);
+    return handle != nullptr;
+  }();
+  return loadable;
+}
 
 const GpuPresence& gpu_presence() {
   static const GpuPresence cached = [] {
@@ -13,7 +24,9 @@ const GpuPresence& gpu_presence() {
     const cudaError_t rc = cudaGetDeviceCount(&g.device_count);
     if (rc != cudaSuccess) {
       g.device_count = 0;
-      g.reason = std::string("CUDA reports no usable device: ") + cudaGetErrorString(rc);
+      g.reason = rc == cudaErrorInsufficientDriver && !cuda_driver_loadable()
+                     ? kNoDriverReason
+                     : std::string("CUDA reports no usable device: ") + cudaGetErrorString(rc);
     } else if (g.device_count == 0) {
       g.reason = "CUDA reports 0 devices";
     }

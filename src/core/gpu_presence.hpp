@@ -12,4 +12,10 @@ struct GpuPresence {
 // Whether this process can use a CUDA device. Never throws; cached after the first call.
 const GpuPresence& gpu_presence();
 
+// Whether the NVIDIA driver's user-space library, libcuda.so.1, can be loaded. The CUDA runtime
+// reports its absence as cudaErrorInsufficientDriver ("CUDA driver version is insufficient"),
+// which would send someone without any driver looking for a newer one.
+bool cuda_driver_loadable();
+inline constexpr const char* kNoDriverReason = "no NVIDIA driver found (libcuda.so.1 could not be loaded)";
+
 }  // namespace sb

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/cuda_uuid.hpp"
+#include "core/gpu_presence.hpp"
 #include "env/readers.hpp"
 
 namespace sb::env {
@@ -16,6 +17,7 @@ namespace {
 std::string cuda_version_text(int v) { return fmt::format("{}.{}", v / 1000, v % 1000 / 10); }
 
 std::string error_text(const char* call, cudaError_t e) {
+  if (e == cudaErrorInsufficientDriver && !cuda_driver_loadable()) return fmt::format("{}: {}", call, kNoDriverReason);
   return fmt::format("{}: {} ({})", call, cudaGetErrorName(e), cudaGetErrorString(e));
 }
 

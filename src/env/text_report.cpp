@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/byte_size.hpp"
 #include "env/environment.hpp"
 
 namespace sb::env {
@@ -20,22 +21,12 @@ constexpr std::array<const char*, 14> kSectionOrder = {
     "host", "os",   "cpu",       "memory", "cgroup", "shm",       "ulimits",
     "numa", "thp",  "container", "gpu",    "cuda",   "libraries", "env_vars"};
 
-std::string human_bytes(double bytes) {
-  constexpr std::array<const char*, 6> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  std::size_t unit = 0;
-  while (bytes >= 1024 && unit + 1 < kUnits.size()) {
-    bytes /= 1024;
-    ++unit;
-  }
-  return fmt::format("{:.1f} {}", bytes, kUnits[unit]);
-}
-
 std::string scalar_text(const std::string& key, const nlohmann::json& v) {
   if (v.is_null()) return "-";
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
   if (v.is_number() && key.ends_with("_bytes") && v.get<double>() >= 1024)
-    return fmt::format("{:.0f} ({})", v.get<double>(), human_bytes(v.get<double>()));
+    return byte_count_text(v.get<double>());
   if (v.is_number_float()) {  // at most two decimals, no trailing zeros: 0.5, 612.5, 1980
     std::string text = fmt::format("{:.2f}", v.get<double>());
     text.erase(text.find_last_not_of('0') + 1);

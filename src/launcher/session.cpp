@@ -230,7 +230,7 @@ std::vector<std::string> Session::inner_command(const std::string& io_inside, co
   const std::string binary = !spec_.container() || spec_.host_mirror() ? self_.string()
                                                                        : std::string(kBundleDirInside) + "/sparkbench";
   return {binary, "run", "--plan-file", io_inside + "/plan.json", "--label", label,
-          "--out", io_inside + "/results", "--allow-unavailable"};
+          "--out", io_inside + "/results", "--allow-unavailable", "--launched"};
 }
 
 nlohmann::json Session::launch_facts() const {
@@ -312,6 +312,8 @@ RunOutcome Session::run(const RunRequest& request) {
     const fs::path target = record::claim_unused_path(request.results_dir / request.label / e.path().filename());
     record::write_atomic(target, rec.dump(1));
     outcome.record = target;
+    // The inner run does not name its record: where it wrote it is gone once we return.
+    fmt::print(stderr, "sparkbench: record: {}\n", target.string());
   }
   fs::remove_all(io, ec);
 

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include <fmt/format.h>
+
+#include "core/byte_size.hpp"
 
 namespace sb::report::detail {
 
@@ -70,6 +73,29 @@ std::string json_value_text(const nlohmann::json& v, std::size_t max_chars) {
   std::string text = v.is_null() ? "(absent)" : v.is_string() ? v.get<std::string>() : v.dump();
   if (text.size() > max_chars) text = text.substr(0, max_chars) + "…";
   return text;
+}
+
+namespace {
+// Whether one of the path's keys ends in "_bytes"; what is in brackets (an index, a file name such
+// as libcuda.so.1) is not a key.
+bool names_bytes(const std::string& path) {
+  std::string keys;
+  int depth = 0;
+  for (char ch : path) {
+    if (ch == '[') ++depth;
+    else if (ch == ']') --depth;
+    else if (depth == 0) keys += ch;
+  }
+  std::istringstream in(keys);
+  for (std::string key; std::getline(in, key, '.');)
+    if (key.ends_with("_bytes")) return true;
+  return false;
+}
+}  // namespace
+
+std::string env_value_text(const std::string& path, const nlohmann::json& v) {
+  if (v.is_number() && names_bytes(path)) return byte_count_text(v.get<double>());
+  return json_value_text(v);
 }
 
 namespace {

@@ -24,6 +24,10 @@ std::string verdict_label(compare::Verdict v);
 std::string md_cell(std::string_view s);    // '|' escaped, line breaks folded
 std::string csv_field(std::string_view s);  // RFC 4180 quoting where needed
 std::string json_value_text(const nlohmann::json& v, std::size_t max_chars = 120);
+// A value of the environment snapshot at a flattened path ("memory.total_bytes",
+// "ulimits.memlock_bytes.soft"): a number under a key ending in "_bytes" as `sparkbench env` shows
+// it, "25276502016 (23.5 GiB)"; anything else as json_value_text.
+std::string env_value_text(const std::string& path, const nlohmann::json& v);
 
 // Case ids as plot axis labels: the part that every id shares ("llm/" ... ",model=x", cut at
 // parameter boundaries) is said once, in `shared`; what remains is cut in the middle when longer

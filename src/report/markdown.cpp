@@ -264,8 +264,8 @@ std::string environment_section(const compare::Comparison& c) {
   const std::size_t shown = std::min(c.env_differences.size(), kMaxEnvRows);
   for (std::size_t i = 0; i < shown; ++i) {
     const auto& d = c.env_differences[i];
-    out += fmt::format("| `{}` | {} | {} |\n", md_cell(d.path), md_cell(json_value_text(d.baseline)),
-                       md_cell(json_value_text(d.candidate)));
+    out += fmt::format("| `{}` | {} | {} |\n", md_cell(d.path), md_cell(env_value_text(d.path, d.baseline)),
+                       md_cell(env_value_text(d.path, d.candidate)));
   }
   if (shown < c.env_differences.size()) {
     out += fmt::format("| ... {} more in summary.json | | |\n", c.env_differences.size() - shown);

@@ -1,11 +1,17 @@
 #include "report/run_report.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/version.hpp"
 #include "stats/stats.hpp"
+#include "workload/display_id.hpp"
 
 namespace sb::report {
 namespace {
@@ -40,40 +46,100 @@ std::string telemetry_cell(const json& t, const char* key, const char* stat, con
   return fmt::format(fmt::runtime(fmt_spec), t["summary"][key][stat].get<double>());
 }
 
+// A setting's value: integers as they are (a seed has 20 digits), others to 4 significant digits,
+// so that a percentage stored as 100 * 0.0001 reads "0.01", not "9.999999999999999e-05".
+std::string setting_number(const json& v) {
+  if (v.is_number_integer()) return v.dump();
+  if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
 }  // namespace
+
+std::string settings_text(const json& settings) {
+  struct Known {
+    const char* key;
+    const char* name;
+    const char* unit;  // with its leading space where it takes one
+  };
+  static constexpr Known kKnown[] = {{"ci_target_pct", "ci target", "%"}, {"min_reps", "min reps", ""},
+                                     {"max_reps", "max reps", ""},        {"max_time_s", "max time", " s"},
+                                     {"warmup", "warm-up", ""},           {"telemetry_interval_ms", "telemetry", " ms"},
+                                     {"seed", "seed", ""}};
+  const auto known = [&](const std::string& key) {
+    return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const Known& k) { return key == k.key; });
+  };
+  std::vector<std::string> parts;
+  for (const Known& k : kKnown) {
+    if (!settings.contains(k.key)) continue;
+    const json& v = settings[k.key];
+    if (std::string_view(k.key) == "telemetry_interval_ms" && v.is_number() && v.get<double>() == 0)
+      parts.push_back("telemetry off");
+    else
+      parts.push_back(fmt::format("{} {}{}", k.name, setting_number(v), k.unit));
+  }
+  for (const auto& [key, v] : settings.items())  // a newer sparkbench's settings still show
+    if (key != "source" && !known(key)) parts.push_back(fmt::format("{} {}", key, setting_number(v)));
+  return parts.empty() ? "n/a" : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string source_text(const json& source) {
+  if (!source.is_object()) return "n/a";
+  if (source.contains("suite"))
+    return fmt::format("suite `{}` of {}", setting_number(source["suite"]), setting_number(source.value("config", json("n/a"))));
+  if (source.contains("workload")) {
+    std::string text = fmt::format("workload `{}`", setting_number(source["workload"]));
+    for (const auto& p : source.value("params", json::array())) text += fmt::format(" --param {}", setting_number(p));
+    return text;
+  }
+  return source.empty() ? "n/a" : source.dump();
+}
+
+std::string finished_text(const record::RunRecord& r) {
+  if (!r.finished_utc.empty())
+    return fmt::format("finished {}{}", r.finished_utc,
+                       r.interrupted ? " — **interrupted**: only the finished cases are below" : "");
+  return r.interrupted ? "not finished (interrupted)" : "not finished (the process ended before the run completed)";
+}
 
 std::string run_markdown(const record::RunRecord& r) {
   std::string md = fmt::format("# sparkbench run: `{}` on {}\n\n", r.label, r.host);
-  md += fmt::format("- started {}, finished {}{}\n", r.started_utc, r.finished_utc,
-                    r.interrupted ? " — **interrupted**: only the finished cases are below" : "");
+  md += fmt::format("- started {}, {}\n", r.started_utc, finished_text(r));
   md += fmt::format("- GPU: {} (driver {}), CUDA runtime {}, cuBLAS {}\n", field(r.environment, "gpu.devices.0.name"),
                     field(r.environment, "gpu.driver_version"), field(r.environment, "cuda.runtime_version"),
                     field(r.environment, "cuda.cublas.version"));
   md += fmt::format("- CPU: {} ({} logical CPUs, affinity {}), container: {}\n", field(r.environment, "cpu.model"),
                     field(r.environment, "cpu.logical_count"), field(r.environment, "cpu.affinity_count"),
                     field(r.environment, "container.detected"));
-  md += fmt::format("- settings: {}\n- record: `{}`\n\n", r.settings.dump(), r.source.string());
+  md += fmt::format("- settings: {}\n- cases: {}\n- record: `{}`\n\n", settings_text(r.settings),
+                    source_text(r.settings.value("source", json())), r.source.string());
 
   md += "| case | primary metric | median | mean ± 95% CI | n | stop | status |\n|---|---|---:|---:|---:|---|---|\n";
   std::string problems, telemetry;
+  bool shortened = false;
   for (const auto& c : r.cases) {
+    const std::string name = display_id(c.workload, c.params);
+    shortened |= name != c.id;
     if (c.status != "ok") {
-      md += fmt::format("| `{}` | | | | | | {} |\n", c.id, c.status);
-      problems += fmt::format("- `{}` — {}: {}\n", c.id, c.status, c.message);
+      md += fmt::format("| `{}` | | | | | | {} |\n", name, c.status);
+      problems += fmt::format("- `{}` — {}: {}\n", name, c.status, c.message);
       continue;
     }
     const auto& m = c.metrics.front();
     const auto s = stats::describe(m.samples);
-    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", c.id, m.spec.name, m.spec.unit, s.median,
+    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", name, m.spec.name, m.spec.unit, s.median,
                       s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason);
     if (c.telemetry.value("available", false))
-      telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", c.id, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
+      telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", name, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),
                                telemetry_cell(c.telemetry, "power_w", "mean", "{:.0f}"),
                                telemetry_cell(c.telemetry, "power_w", "max", "{:.0f} W"),
                                telemetry_cell(c.telemetry, "temperature_c", "max", "{:.0f} °C"),
                                c.telemetry.contains("summary") ? c.telemetry["summary"].value("throttle_reasons", json::object()).value("names", json::array()).dump() : "n/a");
   }
+  if (shortened)
+    md += "\nCase names leave out parameters at their workload's default (`sparkbench list WORKLOAD`); the record "
+          "keeps the full ids.\n";
   if (!telemetry.empty())
     md += "\n### GPU telemetry during the measured repetitions\n\n| case | GPU util | SM clock | power mean / max | temp max | throttle reasons |\n|---|---:|---:|---:|---:|---|\n" +
           telemetry;

@@ -9,4 +9,12 @@ namespace sb::report {
 
 std::string run_markdown(const record::RunRecord& r);
 
+// Its parts, for tests. The record's settings as "ci target 1%, min reps 5, ..., seed 42" (the
+// plan's source left out); unknown keys are shown as "key value".
+std::string settings_text(const nlohmann::json& settings);
+// The plan's source: "suite `quick` of benchmarks/config.yaml", "workload `matmul` --param n=64".
+std::string source_text(const nlohmann::json& source);
+// "finished <UTC>", or why the run has no finish time: interrupted, or the process ended first.
+std::string finished_text(const record::RunRecord& r);
+
 }  // namespace sb::report

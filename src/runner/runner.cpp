@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "stats/stats.hpp"
 #include "telemetry/telemetry.hpp"
+#include "workload/display_id.hpp"
 
 namespace sb::runner {
 
@@ -178,7 +179,7 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
   for (std::size_t i = 0; i < total; ++i) {
     if (interrupt_flag()) break;
     const auto& c = plan[i];
-    const std::string title = fmt::format("[{}/{}] {}", i + 1, total, c.id());
+    const std::string title = fmt::format("[{}/{}] {}", i + 1, total, display_id(*c.workload, c.params));
     auto progress = [&](const std::string& line) {
       if (options.progress) fmt::print(stderr, "\r\033[K{}  {}", title, line);
     };
