@@ -21,28 +21,32 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-TEST(DisplayId, LeavesOutParametersAtTheirSingleDefault) {
-  // matmul: n (default 10000) and inner (default 0) have one default; precision's default is an axis.
+TEST(DisplayId, LeavesOutTuningParametersAtTheirDefault) {
+  // matmul: inner (default 0) is how to measure; n (default 10000) and precision are what is measured.
   Params p({{"inner", "0"}, {"n", "10000"}, {"precision", "fp32"}});
-  EXPECT_EQ(display_id("matmul", p), "matmul/precision=fp32");
+  EXPECT_EQ(display_id("matmul", p), "matmul/n=10000,precision=fp32");
   p.set("n", "4096");
   p.set("inner", "8");
   EXPECT_EQ(display_id("matmul", p), "matmul/inner=8,n=4096,precision=fp32");
 }
 
 TEST(DisplayId, NothingLeftShowsTheWorkloadAndUnknownWorkloadsTheFullId) {
-  const Params defaults({{"center", "100"}, {"shape", "flat"}, {"spread_pct", "1"}});
-  EXPECT_EQ(display_id(test::kSequenceWorkload, defaults), test::kSequenceWorkload);
+  const Workload w{.name = "w",
+                   .params = {{.name = "k", .type = ParamSpec::Type::Int, .defaults = {"3"}, .tuning = true}},
+                   .metrics = {{.name = "m"}}};
+  EXPECT_EQ(display_id(w, Params({{"k", "3"}})), "w");
   const Params p({{"inner", "0"}, {"n", "64"}});
   EXPECT_EQ(display_id("no_such_workload", p), "no_such_workload/inner=0,n=64");
 }
 
 TEST(DisplayId, ComparesDefaultsInCanonicalForm) {
   const Workload w{.name = "w",
-                   .params = {{.name = "n", .type = ParamSpec::Type::Int, .defaults = {"010"}},
-                              {.name = "mode", .defaults = {"a", "b"}}},
+                   .params = {{.name = "n", .type = ParamSpec::Type::Int, .defaults = {"010"}, .tuning = true},
+                              {.name = "mode", .defaults = {"a", "b"}, .tuning = true},
+                              {.name = "size", .type = ParamSpec::Type::Int, .defaults = {"5"}}},
                    .metrics = {{.name = "m"}}};
-  EXPECT_EQ(display_id(w, Params({{"mode", "a"}, {"n", "10"}})), "w/mode=a");
+  // A multi-valued default axis stays, and so does a measured parameter at its default.
+  EXPECT_EQ(display_id(w, Params({{"mode", "a"}, {"n", "10"}, {"size", "5"}})), "w/mode=a,size=5");
   EXPECT_EQ(display_id(w, Params({{"mode", "b"}, {"n", "11"}, {"extra", "1"}})), "w/extra=1,mode=b,n=11");
 }
 

@@ -7,9 +7,10 @@
 namespace sb {
 namespace {
 
-// Whether `value` is p's only default, compared in canonical form (a default written "010" is 10).
-bool is_single_default(const Workload& w, const ParamSpec& p, const std::string& value) {
-  if (p.defaults.size() != 1) return false;
+// Whether p is a tuning parameter at its only default, compared in canonical form (a default
+// written "010" is 10).
+bool is_default_tuning(const Workload& w, const ParamSpec& p, const std::string& value) {
+  if (!p.tuning || p.defaults.size() != 1) return false;
   try {
     return validate_param(w, p, p.defaults.front()) == value;
   } catch (const Error&) {
@@ -23,7 +24,7 @@ std::string display_id(const Workload& w, const Params& params) {
   std::string shown;
   for (const auto& [name, value] : params.values()) {
     const auto spec = std::find_if(w.params.begin(), w.params.end(), [&](const ParamSpec& p) { return p.name == name; });
-    if (spec != w.params.end() && is_single_default(w, *spec, value)) continue;
+    if (spec != w.params.end() && is_default_tuning(w, *spec, value)) continue;
     shown += (shown.empty() ? "" : ",") + name + "=" + value;
   }
   return shown.empty() ? w.name : w.name + "/" + shown;

@@ -57,6 +57,9 @@ struct ParamSpec {
   // make() only ever sees values inside them.
   std::optional<double> min = std::nullopt, max = std::nullopt;
   ParamRule rule = {};
+  // A knob of how to measure rather than of what is measured (matmul's `inner`): left out of the
+  // names shown to people while it has its default (display_id).
+  bool tuning = false;
 };
 std::string to_string(ParamSpec::Type t);
 // The values a parameter's bounds and rule allow, e.g. "1 to 2147483647", "at least 0"; "" when

@@ -56,7 +56,7 @@ std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const 
       {.name = "inner", .type = ParamSpec::Type::Int, .defaults = {"0"}, .choices = {},
        .help = fmt::format("GEMMs per repetition; 0 = choose after warm-up so that a repetition lasts >= {} ms",
                            kTargetRepetitionMs),
-       .min = 0},
+       .min = 0, .tuning = true},
   };
 }
 
