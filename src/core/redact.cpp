@@ -1,7 +1,6 @@
 #include "core/redact.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <regex>
 
@@ -9,18 +8,33 @@ namespace sb::redact {
 namespace {
 
 bool is_alnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
+bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
 bool is_space(char c) { return c == ' ' || c == '\t'; }
 // What a variable or option name is made of (NAME, --api-key, x.api_key).
 bool is_name_char(char c) { return is_alnum(c) || c == '_' || c == '-' || c == '.'; }
 bool is_quote(char c) { return c == '"' || c == '\''; }
 // Where an unquoted value ends: a shell's separators, a list's, the end of a quoted context.
-bool ends_value(char c) { return std::isspace(static_cast<unsigned char>(c)) || is_quote(c) || std::string_view(",;&|)]}").find(c) != std::string_view::npos; }
+bool ends_value(char c) {
+  return std::isspace(static_cast<unsigned char>(c)) || is_quote(c) ||
+         std::string_view(",;&|)]}").find(c) != std::string_view::npos;
+}
+
+// In free text, what follows a secret-looking name is taken for its value unless it is plainly
+// something else: a number ("time to first token: 35.2 ms"), a variable or placeholder ($HF_TOKEN,
+// {token}, %s), a regex group ("token: ([0-9.]+)"), or the mark itself.
+bool could_be_secret(std::string_view v) {
+  if (v.empty() || v == kRedacted || std::string_view("([{<$%").find(v.front()) != std::string_view::npos) return false;
+  const bool number =
+      std::any_of(v.begin(), v.end(), is_digit) && v.find_first_not_of("0123456789.+-eE") == std::string_view::npos;
+  return !number;
+}
 
 std::vector<std::string> words_of(std::string_view name) {
   std::vector<std::string> words(1);
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool camel = std::isupper(static_cast<unsigned char>(c)) && i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]));
+    const bool camel =
+        std::isupper(static_cast<unsigned char>(c)) && i > 0 && std::islower(static_cast<unsigned char>(name[i - 1]));
     if ((!is_alnum(c) || camel) && !words.back().empty()) words.emplace_back();
     if (is_alnum(c)) words.back() += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
@@ -61,11 +75,12 @@ std::string replace_matches(const std::string& text, const std::regex& re, Repla
 
 bool is_secret_name(std::string_view name) {
   std::vector<std::string> words = words_of(name);
-  while (!words.empty() && std::all_of(words.back().begin(), words.back().end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  while (!words.empty() && std::all_of(words.back().begin(), words.back().end(), is_digit))
     words.pop_back();  // GITHUB_TOKEN_2
   if (words.empty()) return false;
   for (const std::string& w : words)
-    for (std::string_view secret : {"SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTHORIZATION", "COOKIE"})
+    for (std::string_view secret :
+         {"SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "AUTHORIZATION", "COOKIE"})
       if (w.find(secret) != std::string::npos) return true;
   // TOKEN and KEY only as the last word: HF_TOKEN, --api-key, apiKey; not max_tokens,
   // num_key_value_heads or energy_per_output_token_j, which LLM tools print everywhere.
@@ -116,8 +131,8 @@ std::string Redactor::text(std::string_view in) {
       separated = option && j < n && is_space(in[j]) && k < n && in.substr(k, 2) != "--";
     }
     if (name.empty() || !separated || k >= n || !is_secret_name(name)) {
-      s.append(in.substr(i, j - i));
-      i = j > i ? j : i + 1;
+      s.append(in.substr(i, j - i));  // j > i: a word start is a name character or a dash
+      i = j;
       continue;
     }
     std::size_t v = k, end = k;
@@ -129,12 +144,15 @@ std::string Redactor::text(std::string_view in) {
       end = v;
       while (end < n && !ends_value(in[end])) ++end;
     }
-    s.append(in.substr(i, v - i));
     const std::string_view value = in.substr(v, end - v);
-    if (!value.empty()) {
-      remember(value);
-      s += kRedacted;
+    if (!could_be_secret(value)) {
+      s.append(in.substr(i, j - i));
+      i = j;
+      continue;
     }
+    s.append(in.substr(i, v - i));
+    remember(value);
+    s += kRedacted;
     i = end;
   }
 
@@ -221,7 +239,8 @@ nlohmann::json Redactor::json(const nlohmann::json& j) {
   if (secrets_.empty()) return out;
   // Second pass: a secret learnt from a later member (a case's argv) masked in an earlier one.
   const auto mask = [&](auto&& self, nlohmann::json& node) -> void {
-    if (node.is_string()) node = mask_remembered(node.get<std::string>());
+    if (node.is_string())
+      node = mask_remembered(node.get<std::string>());
     else if (node.is_structured())
       for (auto& child : node) self(self, child);
   };
