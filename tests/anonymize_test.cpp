@@ -1,8 +1,8 @@
 // record::Anonymizer: what it learns from a record, what it replaces (whole words, consistently,
 // addresses by their form) and what it leaves alone (versions, loopback, the schema's words).
-#include "record/anonymize.hpp"
-
 #include <gtest/gtest.h>
+
+#include "record/anonymize.hpp"
 
 namespace sb::record {
 namespace {

@@ -1,8 +1,8 @@
 // The redaction rules (core/redact.hpp): which names are secrets, and every form a secret value
 // takes in argv, env, free text and JSON; the name stays, the value goes.
-#include "core/redact.hpp"
-
 #include <gtest/gtest.h>
+
+#include "core/redact.hpp"
 
 namespace sb::redact {
 namespace {

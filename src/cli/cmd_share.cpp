@@ -1,17 +1,19 @@
 // `sparkbench share RECORDS_OR_DIRS... -o FILE.tar.gz`: the records with secrets redacted and host
 // names, user names, home directories and addresses replaced consistently (record/anonymize.hpp),
 // their reports made from the anonymized records, in one archive to post publicly.
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.hpp"
 #include "core/child_process.hpp"
@@ -88,7 +90,7 @@ std::optional<std::pair<std::vector<std::size_t>, std::vector<std::size_t>>> sid
   return std::nullopt;
 }
 
-fs::path unused(const fs::path& wanted) {
+fs::path unused_path(const fs::path& wanted) {
   fs::path p = wanted;
   for (int n = 2; fs::exists(p); ++n)
     p = wanted.parent_path() / fmt::format("{}-{}{}", wanted.stem().string(), n, wanted.extension().string());
@@ -122,7 +124,7 @@ int do_share(const ShareArgs& a) {
     // Records of older versions may hold what redaction now removes: redacted again here.
     in.record = anon.json(redact::json(in.record));
     const fs::path file =
-        unused(top / "records" / anon.text(in.record.value("label", "unlabelled")) / anon.text(in.file_name));
+        unused_path(top / "records" / anon.text(in.record.value("label", "unlabelled")) / anon.text(in.file_name));
     fs::create_directories(file.parent_path());
     record::write_atomic(file, in.record.dump(1));
     typed.push_back(record::from_json(in.record, fs::relative(file, top).string()));

@@ -12,10 +12,11 @@
 // - any value redacted once, wherever else it appears (an output tail, a message, a command line).
 // The name stays, the value becomes kRedacted.
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace sb::redact {
 

@@ -1,6 +1,5 @@
 #include "record/anonymize.hpp"
 
-#include <fmt/format.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -11,6 +10,8 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+
+#include <fmt/format.h>
 
 namespace sb::record {
 namespace {

@@ -11,10 +11,11 @@
 // root, nobody, /root, loopback and unspecified addresses, and "sparkbench" (the host name our
 // container launchers give).
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace sb::record {
 
