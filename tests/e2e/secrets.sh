@@ -69,7 +69,8 @@ done
 
 # Through a container launcher: the forwarded environment (TRTLLM_* in host-mirror mode) is in
 # the printed command line or the OCI config.json, which the record keeps as launch.oci_config.
-if [ "$(id -u)" = 0 ] && "$SB" runtimes 2>/dev/null | grep -Eq "^oci +usable"; then
+"$SB" runtimes >runtimes.txt 2>&1 || true
+if [ "$(id -u)" = 0 ] && grep -Eq "^oci +usable" runtimes.txt; then
   mkdir oci
   rc=0
   TRTLLM_API_KEY=trt-PLANTED456 "$SB" run --env oci --config secrets.yaml --workload command:secret_cmd --reps 2 \
