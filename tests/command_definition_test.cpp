@@ -88,6 +88,9 @@ TEST(CommandDefinition, BadDefinitionsNameTheCommandAndTheFix) {
   EXPECT_NE(error_of({{"name", "a"}, {"argv", {"x"}}, {"timeout_s", "-1"}}).find("timeout_s must be positive"),
             std::string::npos);
   EXPECT_NE(error_of({{"name", "a b"}, {"argv", {"x"}}}).find("letters, digits"), std::string::npos);
+  // A parameter's value is in the case id, everywhere: a secret must come through env or argv.
+  EXPECT_NE(error_of({{"name", "a"}, {"argv", {"x", "{hf_token}"}}, {"params", {{"hf_token", "x"}}}}).find("named like a secret"),
+            std::string::npos);
 }
 
 TEST(CommandDefinition, BadMetricsAreRejected) {

@@ -109,6 +109,29 @@ TEST_F(CommandRun, NonZeroExitShowsTheOutputTail) {
   EXPECT_NE(run->info()["last_output_tail"].get<std::string>().find("CUDA out of memory"), std::string::npos);
 }
 
+// The program gets its secrets; what is recorded or shown of the run (info, messages, the help
+// that `list` prints) has the names and <redacted> for the values (core/redact.hpp).
+TEST_F(CommandRun, SecretsReachTheProgramButNotItsRecord) {
+  const Workload& w = define("run-secrets", R"yaml(
+    argv: [sh, -c, 'echo "$1 $HF_TOKEN" > got.txt; echo "using $1"; echo "token $HF_TOKEN" >&2; exit 2', --api-key, sk-live-PLANTED123]
+    env: {HF_TOKEN: hf_PLANTEDabc}
+)yaml");
+  auto run = make(w);
+  const std::string msg = test::message_of([&] { run->run(); });
+  std::ifstream got(dir_ / "got.txt");
+  std::string line;
+  std::getline(got, line);
+  EXPECT_EQ(line, "sk-live-PLANTED123 hf_PLANTEDabc");
+  const std::string info = run->info().dump();
+  for (const std::string& shown : {msg, info, w.help}) {
+    EXPECT_EQ(shown.find("PLANTED"), std::string::npos) << shown;
+    EXPECT_NE(shown.find("--api-key"), std::string::npos) << shown;
+  }
+  EXPECT_NE(msg.find("using <redacted>"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("token <redacted>"), std::string::npos) << msg;
+  EXPECT_NE(info.find(R"("HF_TOKEN":"<redacted>")"), std::string::npos) << info;
+}
+
 TEST_F(CommandRun, MissingMetricNamesMetricPatternAndOutput) {
   const Workload& w = define("run-nometric", R"yaml(
     argv: [echo, "throughput 12 tok/s"]

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/redact.hpp"
 #include "core/version.hpp"
 #include "env/environment.hpp"
 #include "launcher/session.hpp"
@@ -31,6 +32,10 @@ struct RunArgs {
   bool launched = false;
 };
 
+// The record as written: secrets redacted wherever they are (the plan's command definitions, their
+// argv, env and output tails, messages); the run itself used the real values.
+std::string recorded(const record::RunRecord& r) { return redact::json(to_json(r)).dump(1); }
+
 int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out, bool launched) {
   const auto started = std::chrono::system_clock::now();
   record::RunRecord rec;
@@ -50,11 +55,11 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   fmt::print(stderr, "sparkbench {}: {} case(s), label '{}'{}\n", kVersion, p.cases.size(), label,
              launched ? "" : ", record " + path.string());
   rec.environment = env::capture();
-  record::write_atomic(path, to_json(rec).dump(1));  // the claimed file holds a valid record from now on
+  record::write_atomic(path, recorded(rec));  // the claimed file holds a valid record from now on
 
   runner::RunOptions options{p.settings, stderr_is_terminal()};
   runner::run(p.cases, options, rec, [&](const record::RunRecord& r) {
-    record::write_atomic(path, to_json(r).dump(1));
+    record::write_atomic(path, recorded(r));
   });
 
   int ok = 0, unavailable = 0, failed = 0;

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   add_ab(app, exit_code);
   add_runtimes(app, exit_code);
   add_bundle(app, exit_code);
+  add_share(app, exit_code);
 
   struct sigaction sa {};
   sa.sa_handler = on_sigint;

@@ -27,6 +27,7 @@ void add_doctor(CLI::App& app, int& exit_code);
 void add_ab(CLI::App& app, int& exit_code);
 void add_runtimes(CLI::App& app, int& exit_code);
 void add_bundle(CLI::App& app, int& exit_code);
+void add_share(CLI::App& app, int& exit_code);
 
 struct CompareArgs {
   std::string baseline, candidate, out, formats = "md,json,csv";

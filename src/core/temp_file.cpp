@@ -31,4 +31,19 @@ TempFile::~TempFile() {
   if (!path_.empty()) unlink(path_.c_str());
 }
 
+TempDir::TempDir(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string dir = tmp && *tmp ? tmp : "/tmp";
+  std::string pattern = fmt::format("{}/{}XXXXXX", dir, prefix);
+  if (!mkdtemp(pattern.data()))
+    throw Error(fmt::format("cannot create a directory under {}: {}", dir, std::strerror(errno)),
+                "set TMPDIR to a writable directory", kExitFailure);
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
 }  // namespace sb

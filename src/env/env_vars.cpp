@@ -2,6 +2,7 @@
 #include <array>
 #include <string>
 
+#include "core/redact.hpp"
 #include "env/readers.hpp"
 
 extern char** environ;
@@ -20,13 +21,6 @@ bool is_relevant_env_var(std::string_view name) {
   return false;
 }
 
-bool is_secret_env_var(std::string_view name) {
-  // Snapshots end up in result files and GitHub issues: NVIDIA_API_KEY and the like must not.
-  for (std::string_view word : {"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"})
-    if (name.find(word) != std::string_view::npos) return true;
-  return false;
-}
-
 nlohmann::json capture_env_vars() {
   nlohmann::json j = nlohmann::json::object();  // a std::map underneath: sorted by name
   for (char** e = environ; e && *e; ++e) {
@@ -35,7 +29,8 @@ nlohmann::json capture_env_vars() {
     if (eq == std::string_view::npos) continue;
     const std::string name(kv.substr(0, eq));
     if (!is_relevant_env_var(name)) continue;
-    j[name] = is_secret_env_var(name) ? std::string("<redacted>") : std::string(kv.substr(eq + 1));
+    // Snapshots end up in result files and GitHub issues: NVIDIA_API_KEY and the like must not.
+    j[name] = redact::is_secret_name(name) ? std::string(redact::kRedacted) : redact::text(kv.substr(eq + 1));
   }
   return j;
 }

@@ -102,7 +102,6 @@ nlohmann::json detect_container(const ContainerInputs& in);
 
 // --- names filters (env_vars.cpp, libraries.cpp) ---------------------------------------------
 bool is_relevant_env_var(std::string_view name);
-bool is_secret_env_var(std::string_view name);  // values recorded as "<redacted>"
 bool is_gpu_library(std::string_view path);  // libcuda.so*, libcublas*.so*, libcudart*, libnvidia-ml*
 
 // --- sections: each returns its JSON section and never throws for a missing reading ----------

@@ -13,6 +13,7 @@
 #include "core/child_process.hpp"
 #include "core/error.hpp"
 #include "core/path_search.hpp"
+#include "core/redact.hpp"
 #include "launcher/bundle.hpp"
 #include "launcher/host_mirror.hpp"
 #include "record/record.hpp"
@@ -292,7 +293,9 @@ RunOutcome Session::run(const RunRequest& request) {
   }
   outcome.launch["command"] = cmd;
   outcome.launch["command_line"] = shell_join(cmd);
-  fmt::print(stderr, "sparkbench: {}\n", shell_join(cmd));
+  // Recorded and printed without secrets (-e NAME=VALUE, the OCI config's env); cmd runs as it is.
+  outcome.launch = redact::json(outcome.launch);
+  fmt::print(stderr, "sparkbench: {}\n", outcome.launch["command_line"].get<std::string>());
 
   // Its output reaches our stderr as it arrives (our stdout stays free for the record paths scripts
   // read); it shares our process group, so our terminal's Ctrl-C reaches it directly.

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/gpu_presence.hpp"
+#include "core/redact.hpp"
 #include "runner/runner.hpp"
 #include "workload/workload.hpp"
 #include "workloads/command/child.hpp"
@@ -88,14 +89,38 @@ class CommandRun final : public CaseRun {
     request_.interrupt = &runner::interrupt_flag();
     for (const auto& m : d_.metrics)
       files_.push_back(m.extraction.from == Extraction::Source::File ? sub(m.extraction.file, "metric " + m.spec.name) : "");
+    // What the record and our messages show: the same run with its secrets redacted (core/redact.hpp).
+    recorded_argv_ = redactor_.argv(request_.argv);
+    recorded_env_ = redactor_.env(request_.env);
+    recorded_line_ = shell_join(recorded_argv_);
     try {
       check_startable(request_);  // not found, not executable, no such directory: say so before any repetition
     } catch (const Error& e) {
-      throw Error(fmt::format("command '{}': {}", d_.name, e.what()), e.fix());
+      throw Error(redactor_.text(fmt::format("command '{}': {}", d_.name, e.what())), e.fix(), e.exit_code());
     }
   }
 
   Measurement run() override {
+    try {
+      return measure();
+    } catch (const Error& e) {  // the output tail in a message may show a secret the program printed
+      throw Error(redactor_.text(e.what()), e.fix(), e.exit_code());
+    }
+  }
+
+  json info() const override {
+    return {{"argv", recorded_argv_},
+            {"command_line", recorded_line_},
+            {"env", recorded_env_},
+            {"cwd", request_.cwd.empty() ? fs::current_path().string() : request_.cwd},
+            {"timeout_s", d_.timeout_s},
+            {"runs", runs_},
+            {"last_exit_code", last_exit_code_},
+            {"last_output_tail", last_output_tail_}};
+  }
+
+ private:
+  Measurement measure() {
     for (const auto& f : files_) {
       std::error_code ec;
       if (!f.empty()) fs::remove(f, ec);  // a value left by the previous repetition must not be read again
@@ -108,8 +133,8 @@ class CommandRun final : public CaseRun {
     }
     ++runs_;
     last_exit_code_ = r.exit_code;
-    last_output_ = r.out + r.err;
-    const std::string line = shell_join(request_.argv);
+    last_output_tail_ = redacted_tail(r.out + r.err, 20, 2000);
+    const std::string& line = recorded_line_;
     if (r.interrupted)
       throw Error(fmt::format("command '{}' was interrupted (Ctrl-C) while running: {}", d_.name, line),
                   "the cases before it are kept; run again to measure it");
@@ -146,7 +171,7 @@ class CommandRun final : public CaseRun {
         throw Error(fmt::format("command '{}': metric '{}' not found in its {}: {}\n--- {} tail ---\n{}", d_.name,
                                 metric.spec.name, x.from == Extraction::Source::File ? files_[i] : source_name(x.from),
                                 e.what(), x.from == Extraction::Source::File ? "file" : "output",
-                                x.from == Extraction::Source::File ? tail(text) : output_tail(r)),
+                                x.from == Extraction::Source::File ? redacted_tail(text, 20, 2000) : output_tail(r)),
                     e.fix());
       }
     }
@@ -154,27 +179,18 @@ class CommandRun final : public CaseRun {
     return m;
   }
 
-  json info() const override {
-    json env = json::object();
-    for (const auto& [k, v] : request_.env) env[k] = v;
-    return {{"argv", request_.argv},
-            {"command_line", shell_join(request_.argv)},
-            {"env", env},
-            {"cwd", request_.cwd.empty() ? fs::current_path().string() : request_.cwd},
-            {"timeout_s", d_.timeout_s},
-            {"runs", runs_},
-            {"last_exit_code", last_exit_code_},
-            {"last_output_tail", tail(last_output_, 20, 2000)}};
-  }
-
- private:
   static std::string source_name(Extraction::Source s) {
     return s == Extraction::Source::Stdout ? "stdout" : s == Extraction::Source::Stderr ? "stderr" : "output";
   }
-  static std::string output_tail(const ChildOutcome& r) {
+  // The tail of a text with its secrets masked. Redacted before the final cut, so that the cut
+  // cannot leave the end of a secret that no longer matches what was redacted.
+  std::string redacted_tail(const std::string& text, std::size_t lines, std::size_t chars) {
+    return tail(redactor_.text(tail(text, 2 * lines, 2 * chars)), lines, chars);
+  }
+  std::string output_tail(const ChildOutcome& r) {
     if (r.out.empty() && r.err.empty()) return "(no output)\n";
-    std::string out = tail(r.out, 15, 1500);
-    if (!r.err.empty()) out += "--- stderr ---\n" + tail(r.err, 15, 1500);
+    std::string out = redacted_tail(r.out, 15, 1500);
+    if (!r.err.empty()) out += "--- stderr ---\n" + redacted_tail(r.err, 15, 1500);
     return out;
   }
 
@@ -182,17 +198,21 @@ class CommandRun final : public CaseRun {
   const Definition& d_;
   ScratchDir scratch_;
   ChildSpec request_;
+  redact::Redactor redactor_;  // knows the secrets of request_, masks them in what is recorded
+  std::vector<std::string> recorded_argv_;
+  std::map<std::string, std::string> recorded_env_;
+  std::string recorded_line_;
   std::vector<std::string> files_;  // per metric: the file it reads ("" for stdout/stderr)
   int runs_ = 0;
   int last_exit_code_ = -1;
-  std::string last_output_;
+  std::string last_output_tail_;  // redacted
 };
 
 Workload make_workload(const json& j) {
   auto d = std::make_shared<const Definition>(parse(j));
   Workload w;
   w.name = kWorkloadPrefix + d->name;
-  w.help = d->help.empty() ? fmt::format("runs {}", shell_join(d->argv)) : d->help;
+  w.help = d->help.empty() ? fmt::format("runs {}", shell_join(redact::argv(d->argv))) : d->help;
   w.device = d->device;
   w.layer = d->layer;
   w.params = d->params;

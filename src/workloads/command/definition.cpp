@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "core/redact.hpp"
 #include "workloads/command/presets.hpp"
 
 namespace sb::command {
@@ -97,6 +98,10 @@ ParamSpec parse_param(const Reader& r, const std::string& name, const json& j) {
   if (!is_identifier(name) || kBuiltins.count(name))
     r.fail(fmt::format("'{}' cannot be a parameter name", name),
            fmt::format("use letters, digits and '_' (not starting with a digit), and none of: {}", fmt::join(kBuiltins, ", ")));
+  // A parameter's value is part of the case id: progress lines, records and reports all show it.
+  if (redact::is_secret_name(name))
+    r.fail(fmt::format("parameter '{}' is named like a secret, and a parameter's value is shown everywhere (the case id)", name),
+           "pass a secret through `env:` or as the value of an option in argv: those are redacted from records and output");
   ParamSpec p;
   p.name = name;
   const std::string what = fmt::format("parameter '{}'", name);
