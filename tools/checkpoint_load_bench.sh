@@ -13,11 +13,13 @@
 # (the PyPI package `gguf`); when `import gguf` fails, a wheel in .whl/ (gguf-*.whl) is installed
 # into a temporary folder. DIR: where the files, records and logs go (default /tmp/checkpoint-bench,
 # about 31 GiB). SB: the sparkbench binary (default build-release/sparkbench, built when missing).
-# FORMATS: which files to load (default "gguf safetensors"). Prints a summary, also kept in DIR/summary.txt.
+# FORMATS: which files to load (default "gguf safetensors"). Prints a summary, also kept in DIR/summary.txt
+# and, where OUT is set (the device tool's output folder), copied there with each load's record.
 set -euo pipefail
-make_gguf=$(realpath "$1")
+make_gguf=$(realpath -m "$1")  # the script works from the repository root
 dir=${2:-/tmp/checkpoint-bench}
 sb=${SB:-build-release/sparkbench}
+formats=${FORMATS:-gguf safetensors}
 cd "$(dirname "$0")/.."
 mkdir -p "$dir"
 
@@ -32,9 +34,10 @@ if ! python3 -c 'import gguf' 2> /dev/null && compgen -G ".whl/gguf-*.whl" > /de
 fi
 
 declare -A file=([gguf]="$dir/llama-3.1-8b-f16.gguf" [safetensors]="$dir/llama-3.1-8b-bf16.safetensors")
-[[ " ${FORMATS:-gguf safetensors} " == *" gguf "* ]] && { [ -s "${file[gguf]}" ] || python3 "$make_gguf" "${file[gguf]}"; }
-[[ " ${FORMATS:-gguf safetensors} " == *" safetensors "* ]] &&
-  { [ -s "${file[safetensors]}" ] || python3 tools/make_safetensors.py "${file[safetensors]}"; }
+if [[ " $formats " == *" gguf "* && ! -s ${file[gguf]} ]]; then python3 "$make_gguf" "${file[gguf]}"; fi
+if [[ " $formats " == *" safetensors "* && ! -s ${file[safetensors]} ]]; then
+  python3 tools/make_safetensors.py "${file[safetensors]}"
+fi
 
 # The largest RssAnon, RssFile and VmHWM (kB) of process $1 while it lives, sampled every 0.2 s.
 sample_memory() {
@@ -92,4 +95,10 @@ print(f"  info.host_memory_gib: {json.dumps(info['host_memory_gib'])}")
 EOF
 }
 
-for format in ${FORMATS:-gguf safetensors}; do load "$format" || true; done 2>&1 | tee "$dir/summary.txt"
+for format in $formats; do load "$format" || true; done 2>&1 | tee "$dir/summary.txt"
+if [ -n "${OUT:-}" ]; then
+  cp "$dir/summary.txt" "$OUT/checkpoint_load_summary.txt"
+  for format in $formats; do
+    if [ -s "$dir/$format/record-path" ]; then cp "$(cat "$dir/$format/record-path")" "$OUT/checkpoint_load_$format.json"; fi
+  done
+fi
