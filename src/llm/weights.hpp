@@ -46,7 +46,7 @@ class Weights {
   bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
   // Throws std::out_of_range naming the tensor (a bug: check_weights ran before any lookup).
   const Tensor& at(const std::string& name) const;
-  Tensor& mutable_tensor(const std::string& name);  // for readers that fix a layout up after loading
+  Tensor& mutable_tensor(const std::string& name);  // for tests that change values after generating them
   const std::map<std::string, Tensor>& all() const { return tensors_; }
 
  private:
