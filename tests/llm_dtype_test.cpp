@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
+#include <vector>
 
 #include "llm/dtype.hpp"
 
@@ -64,6 +68,38 @@ TEST(LlmDtype, EveryHalfRoundTrips) {
       ASSERT_EQ(f32_to_bf16(bf16_to_f32(h)), h) << std::hex << bits;
     }
   }
+}
+
+// to_bf16 narrows without an fp32 copy; it must give exactly what widening and then f32_to_bf16
+// gives: every f16 pattern (subnormals, infinities, NaNs), random f32 patterns (all exponents,
+// subnormals and NaNs among them) and special values, from a source at an odd address.
+TEST(LlmDtype, ToBf16EqualsWideningThenRounding) {
+  std::vector<std::byte> f16(1 + 2 * 0x10000);
+  for (std::uint32_t bits = 0; bits < 0x10000; ++bits) {
+    const auto h = static_cast<std::uint16_t>(bits);
+    std::memcpy(f16.data() + 1 + 2 * bits, &h, 2);
+  }
+  std::vector<std::uint16_t> out(0x10000);
+  to_bf16(DType::F16, f16.data() + 1, out.size(), out.data());
+  for (std::uint32_t bits = 0; bits < 0x10000; ++bits) {
+    ASSERT_EQ(out[bits], f32_to_bf16(f16_to_f32(static_cast<std::uint16_t>(bits)))) << std::hex << bits;
+  }
+
+  std::mt19937 rng(7);
+  std::vector<std::uint32_t> patterns = {0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x00008000, 0x00018000,
+                                         0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff, 0x7f7fffff,
+                                         0x3f808000, 0x3f818000, 0x3f807fff};
+  for (int i = 0; i < 100000; ++i) patterns.push_back(static_cast<std::uint32_t>(rng()));
+  std::vector<std::byte> f32(1 + 4 * patterns.size());
+  std::memcpy(f32.data() + 1, patterns.data(), 4 * patterns.size());
+  out.assign(patterns.size(), 0);
+  to_bf16(DType::F32, f32.data() + 1, out.size(), out.data());
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    ASSERT_EQ(out[i], f32_to_bf16(std::bit_cast<float>(patterns[i]))) << std::hex << patterns[i];
+  }
+
+  to_bf16(DType::BF16, f16.data() + 1, 0x10000, out.data());  // bf16 is copied as it is
+  for (std::uint32_t bits = 0; bits < 0x10000; ++bits) ASSERT_EQ(out[bits], bits);
 }
 
 TEST(LlmDtype, NamesAndSizes) {

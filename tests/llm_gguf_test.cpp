@@ -71,14 +71,27 @@ TEST(LlmGgufLayout, StoredRopeFrequenciesAreSkipped) {
 }
 
 // convert_hf_to_gguf.py's permute on a head of 4 rows r0..r3 gives r0, r2, r1, r3
-// (reshape(1, 2, 2).swapaxes(1, 2): [[r0, r1], [r2, r3]] -> [[r0, r2], [r1, r3]]).
-TEST(LlmGgufLayout, UnpermuteOfAPinnedExample) {
-  Tensor t{{8, 1}, {0, 2, 1, 3, 4, 6, 5, 7}};  // two heads of 4 rows, as stored in the GGUF file
-  unpermute_rope_rows(t, 2);
-  EXPECT_EQ(t.data, (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
-  Tensor wide{{4, 2}, {0, 10, 2, 12, 1, 11, 3, 13}};  // rows move whole
-  unpermute_rope_rows(wide, 1);
-  EXPECT_EQ(wide.data, (std::vector<float>{0, 10, 1, 11, 2, 12, 3, 13}));
+// (reshape(1, 2, 2).swapaxes(1, 2): [[r0, r1], [r2, r3]] -> [[r0, r2], [r1, r3]]). Reads of a tensor
+// marked rope_heads undo it, whole or from any element on.
+TEST(LlmGgufLayout, ReadsUndoThePermutationOfAPinnedExample) {
+  auto stored = [](const Shape& shape, const std::vector<float>& values, std::int64_t heads, const test::TempDir& dir) {
+    test::write_file(dir / "t.bin", test::encode(values, DType::F32));
+    CheckpointTensor t{.name = "t", .dtype = DType::F32, .shape = shape, .rope_heads = heads};
+    t.file = std::make_shared<const MappedFile>(dir / "t.bin");
+    t.bytes = t.file->bytes();
+    return t;
+  };
+  test::TempDir dir;
+  const CheckpointTensor t = stored({8, 1}, {0, 2, 1, 3, 4, 6, 5, 7}, 2, dir);  // two heads of 4 rows
+  EXPECT_EQ(read_f32(t).data, (std::vector<float>{0, 1, 2, 3, 4, 5, 6, 7}));
+  const CheckpointTensor wide = stored({4, 2}, {0, 10, 2, 12, 1, 11, 3, 13}, 1, dir);  // rows move whole
+  EXPECT_EQ(read_f32(wide).data, (std::vector<float>{0, 10, 1, 11, 2, 12, 3, 13}));
+  std::vector<float> middle(5);
+  read_f32(wide, 1, 5, middle.data());  // starts and ends inside a row
+  EXPECT_EQ(middle, (std::vector<float>{10, 1, 11, 2, 12}));
+  std::vector<std::uint16_t> bf16(5);
+  read_bf16(wide, 1, 5, bf16.data());
+  for (std::size_t i = 0; i < bf16.size(); ++i) EXPECT_EQ(bf16[i], f32_to_bf16(middle[i])) << i;
 }
 
 TEST(LlmGgufLayout, TensorNames) {
@@ -120,8 +133,8 @@ TEST(LlmGgufMetadata, EveryValueTypeAndACustomAlignment) {
   EXPECT_EQ(m["test.nested"], nlohmann::json::parse("[[1, -2], [3]]"));
   ASSERT_EQ(f.tensors().size(), 2u);
   EXPECT_EQ(f.tensors()[0].name, "model.norm.weight");
-  EXPECT_EQ(read_f32(f.tensors()[0], f.path()).data, (std::vector<float>{1, 2, 3}));
-  EXPECT_EQ(read_f32(f.tensors()[1], f.path()).data, (std::vector<float>{4, 5}));
+  EXPECT_EQ(read_f32(f.tensors()[0]).data, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(read_f32(f.tensors()[1]).data, (std::vector<float>{4, 5}));
   // The second tensor starts at the next multiple of 64 of the data section.
   EXPECT_EQ(f.tensors()[1].bytes.data() - f.tensors()[0].bytes.data(), 64);
 }

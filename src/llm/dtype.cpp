@@ -1,5 +1,6 @@
 #include "llm/dtype.hpp"
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -97,6 +98,45 @@ void to_f32(DType t, const std::byte* src, std::size_t count, float* dst) {
         std::uint16_t bits;
         std::memcpy(&bits, src + 2 * i, 2);
         dst[i] = t == DType::F16 ? f16_to_f32(bits) : bf16_to_f32(bits);
+      }
+      return;
+  }
+}
+
+namespace {
+
+// bf16(f16) for every f16 bit pattern, computed with the scalar conversions above, so that the
+// table is exact by construction; 128 KiB, which stays in the cache while a tensor streams through.
+const std::array<std::uint16_t, 0x10000>& f16_to_bf16_table() {
+  static const auto table = [] {
+    std::array<std::uint16_t, 0x10000> t{};
+    for (std::uint32_t bits = 0; bits < t.size(); ++bits) t[bits] = f32_to_bf16(f16_to_f32(static_cast<std::uint16_t>(bits)));
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace
+
+void to_bf16(DType t, const std::byte* src, std::size_t count, std::uint16_t* dst) {
+  switch (t) {
+    case DType::BF16:
+      std::memcpy(dst, src, count * sizeof(std::uint16_t));
+      return;
+    case DType::F16: {
+      const std::array<std::uint16_t, 0x10000>& table = f16_to_bf16_table();
+      for (std::size_t i = 0; i < count; ++i) {
+        std::uint16_t bits;
+        std::memcpy(&bits, src + 2 * i, 2);
+        dst[i] = table[bits];
+      }
+      return;
+    }
+    case DType::F32:
+      for (std::size_t i = 0; i < count; ++i) {
+        float value;
+        std::memcpy(&value, src + 4 * i, 4);
+        dst[i] = f32_to_bf16(value);
       }
       return;
   }

@@ -27,4 +27,9 @@ std::uint16_t f32_to_bf16(float value);
 // Widens `count` little-endian elements of type `t` at `src` (any alignment) into `dst`.
 void to_f32(DType t, const std::byte* src, std::size_t count, float* dst);
 
+// Narrows `count` little-endian elements of type `t` at `src` (any alignment) to bf16 bit
+// patterns: element for element f32_to_bf16 of what to_f32 gives, without an fp32 copy (F16 through
+// a table of all 65536 results, BF16 copied as it is).
+void to_bf16(DType t, const std::byte* src, std::size_t count, std::uint16_t* dst);
+
 }  // namespace sb::llm

@@ -1,6 +1,5 @@
 #include "llm/gguf.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -151,11 +150,11 @@ std::uint64_t align_up(std::uint64_t offset, std::uint64_t alignment) {
 
 }  // namespace
 
-GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
-  const std::string& name = file_.path();
-  Reader r(file_.bytes(), name);
+GgufFile::GgufFile(const std::filesystem::path& path) : file_(std::make_shared<const MappedFile>(path)) {
+  const std::string& name = file_->path();
+  Reader r(file_->bytes(), name);
   r.need(4, "the magic number");
-  if (std::memcmp(file_.bytes().data(), "GGUF", 4) != 0) bad_file(name, "not a GGUF file (it does not start with \"GGUF\")");
+  if (std::memcmp(file_->bytes().data(), "GGUF", 4) != 0) bad_file(name, "not a GGUF file (it does not start with \"GGUF\")");
   r.read<std::uint32_t>("the magic number");
   version_ = r.read<std::uint32_t>("the version");
   if (version_ != 2 && version_ != 3) {
@@ -177,12 +176,13 @@ GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
   std::vector<TensorInfo> infos;
   for (std::uint64_t i = 0; i < tensor_count; ++i) infos.push_back(read_tensor_info(r, i));
   const std::uint64_t data_start = align_up(r.position(), alignment_);
-  const std::uint64_t file_size = file_.size();
+  const std::uint64_t file_size = file_->size();
 
   for (const TensorInfo& info : infos) {
     CheckpointTensor t;
     t.name = hf_name_from_gguf(info.gguf_name);
     t.name_in_file = info.gguf_name;
+    t.file = file_;
     t.type_name = ggml_type_name(info.type);
     t.dtype = ggml_dtype(info.type);
     t.shape.assign(info.dims.rbegin(), info.dims.rend());
@@ -197,7 +197,7 @@ GgufFile::GgufFile(const std::filesystem::path& path) : file_(path) {
         bad_file(name, fmt::format("tensor '{}' ({} {}) lies beyond the end of the file ({} bytes; truncated?)",
                                    info.gguf_name, t.type_name, to_string(t.shape), file_size));
       }
-      t.bytes = file_.bytes().subspan(data_start + info.offset, *size);
+      t.bytes = file_->bytes().subspan(data_start + info.offset, *size);
     }
     tensors_.push_back(std::move(t));
   }
@@ -228,24 +228,6 @@ std::string hf_name_from_gguf(const std::string& gguf_name) {
     }
   }
   return gguf_name;
-}
-
-void unpermute_rope_rows(Tensor& t, std::int64_t n_head) {
-  const std::int64_t rows = t.shape.at(0);
-  const std::int64_t columns = element_count(t.shape) / rows;
-  const std::int64_t head_dim = rows / n_head;
-  const std::int64_t half = head_dim / 2;
-  std::vector<float> out(t.data.size());
-  for (std::int64_t h = 0; h < n_head; ++h) {
-    for (std::int64_t part = 0; part < 2; ++part) {
-      for (std::int64_t j = 0; j < half; ++j) {
-        const float* src = t.data.data() + (h * head_dim + 2 * j + part) * columns;
-        float* dst = out.data() + (h * head_dim + part * half + j) * columns;
-        std::copy(src, src + columns, dst);
-      }
-    }
-  }
-  t.data = std::move(out);
 }
 
 namespace {
@@ -290,26 +272,32 @@ void check_hyperparameters(const GgufFile& f, const ModelConfig& c) {
   }
 }
 
+// llama.cpp permuted the rows of Q and K (and their biases) of llama models; the reads undo it.
+void mark_rope_rows(Checkpoint& checkpoint, const ModelConfig& c) {
+  if (c.model_type != "llama") return;
+  std::map<std::string, std::int64_t> heads;
+  for (std::int64_t layer = 0; layer < c.num_layers; ++layer) {
+    const LayerNames n = layer_names(layer);
+    heads[n.q] = heads[n.q_bias] = c.num_heads;
+    heads[n.k] = heads[n.k_bias] = c.num_kv_heads;
+  }
+  for (CheckpointTensor& t : checkpoint.tensors) {
+    if (const auto it = heads.find(t.name); it != heads.end()) t.rope_heads = it->second;
+  }
+}
+
 }  // namespace
 
-Weights load_gguf(const std::filesystem::path& path, const ModelConfig& c) {
+Checkpoint open_gguf(const std::filesystem::path& path, const ModelConfig& c) {
   const GgufFile f(path);
   check_hyperparameters(f, c);
-  Weights w;
-  add_tensors(w, expected_shapes(c), f.tensors(), f.path());
-  check_weights(w, c, f.path());
-  if (c.model_type == "llama") {
-    for (std::int64_t layer = 0; layer < c.num_layers; ++layer) {
-      const LayerNames n = layer_names(layer);
-      unpermute_rope_rows(w.mutable_tensor(n.q), c.num_heads);
-      unpermute_rope_rows(w.mutable_tensor(n.k), c.num_kv_heads);
-      if (c.attention_bias) {
-        unpermute_rope_rows(w.mutable_tensor(n.q_bias), c.num_heads);
-        unpermute_rope_rows(w.mutable_tensor(n.k_bias), c.num_kv_heads);
-      }
-    }
-  }
-  return w;
+  Checkpoint checkpoint{.source = f.path(), .tensors = {}};
+  add_tensors(checkpoint, expected_shapes(c), f.tensors());
+  check_complete(checkpoint, c);
+  mark_rope_rows(checkpoint, c);
+  return checkpoint;
 }
+
+Weights load_gguf(const std::filesystem::path& path, const ModelConfig& c) { return read_weights(open_gguf(path, c)); }
 
 }  // namespace sb::llm

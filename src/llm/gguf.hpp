@@ -10,10 +10,12 @@
 // llama.cpp's convert_hf_to_gguf.py permutes the rows of Q and K (weights and biases) of `llama`
 // models from Hugging Face's rotate-half RoPE layout back to Meta's interleaved one, head by head:
 //   gguf = hf.reshape(n_head, 2, head_dim / 2, ...).swapaxes(1, 2).reshape(hf.shape)
-// (n_head = num_kv_heads for K). load_gguf undoes it so that the engines see Hugging Face's layout.
+// (n_head = num_kv_heads for K). open_gguf marks those tensors (CheckpointTensor::rope_heads), and
+// every read of them undoes it, so that the engines see Hugging Face's layout.
 // `qwen2` models are converted without that permutation.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -29,7 +31,7 @@ class GgufFile {
   // truncated header, an unknown metadata type, and naming the tensor when its data lies beyond
   // the end of the file.
   explicit GgufFile(const std::filesystem::path& path);
-  const std::string& path() const { return file_.path(); }
+  const std::string& path() const { return file_->path(); }
   std::uint32_t version() const { return version_; }
   // Metadata as JSON: integers, floats, bools, strings and (nested) arrays keep their values.
   const nlohmann::json& metadata() const { return metadata_; }
@@ -38,7 +40,7 @@ class GgufFile {
   const std::vector<CheckpointTensor>& tensors() const { return tensors_; }
 
  private:
-  MappedFile file_;
+  std::shared_ptr<const MappedFile> file_;  // shared with the tensors, whose bytes lie in it
   std::uint32_t version_ = 0;
   nlohmann::json metadata_;
   std::uint64_t alignment_ = 32;
@@ -49,13 +51,13 @@ class GgufFile {
 // "model.embed_tokens.weight", ...; names with no Hugging Face counterpart come back unchanged.
 std::string hf_name_from_gguf(const std::string& gguf_name);
 
-// Undoes llama.cpp's Q/K row permutation (see above) of a [n_head * head_dim, columns] tensor.
-void unpermute_rope_rows(Tensor& t, std::int64_t n_head);
+// The weights of `c` in a GGUF file (F32, F16, BF16 tensors), found and checked, still in the mapped
+// file. Throws sb::Error when the file's architecture or hyperparameters (general.architecture,
+// <arch>.block_count, .attention.head_count, ...) disagree with `c`, and as add_tensors and
+// check_complete do.
+Checkpoint open_gguf(const std::filesystem::path& path, const ModelConfig& c);
 
-// Reads the weights of `c` from a GGUF file (F32, F16, BF16 tensors), converted to fp32, in
-// Hugging Face layout. Throws sb::Error when the file's architecture or hyperparameters
-// (general.architecture, <arch>.block_count, .attention.head_count, ...) disagree with `c`, and
-// as check_weights does.
+// The same, read into fp32 in Hugging Face layout.
 Weights load_gguf(const std::filesystem::path& path, const ModelConfig& c);
 
 }  // namespace sb::llm

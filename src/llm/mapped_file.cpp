@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -35,6 +37,7 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path.string())
                   "check that the file is a regular file and that enough address space is available");
     }
     data_ = static_cast<const std::byte*>(p);
+    (void)::madvise(p, size_, MADV_SEQUENTIAL);  // advice only: see will_need
   }
   ::close(fd);  // the mapping keeps the file's pages reachable
 }
@@ -43,6 +46,43 @@ MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_)), data_(other.data_), size_(other.size_) {
   other.data_ = nullptr;
   other.size_ = 0;
+}
+
+namespace {
+
+std::uintptr_t page_size() {
+  static const auto size = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+void advise(std::uintptr_t begin, std::uintptr_t end, int advice) {
+  if (begin < end) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+}
+
+}  // namespace
+
+// MADV_DONTNEED on anonymous memory zeroes it: advice must never reach beyond the mapping.
+void MappedFile::require_inside(std::span<const std::byte> range) const {
+  if (range.data() < data_ || range.data() + range.size() > data_ + size_) {
+    throw std::logic_error(fmt::format("MappedFile: advice for bytes outside the mapping of {}", path_));
+  }
+}
+
+void MappedFile::will_need(std::span<const std::byte> range) const {
+  if (range.empty()) return;
+  require_inside(range);
+  const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+  const std::uintptr_t page = page_size();
+  advise(begin / page * page, begin + range.size(), MADV_WILLNEED);  // every page the range touches
+}
+
+void MappedFile::done_with(std::span<const std::byte> range) const {
+  if (range.empty()) return;
+  require_inside(range);
+  const auto begin = reinterpret_cast<std::uintptr_t>(range.data());
+  const std::uintptr_t page = page_size();
+  // Only whole pages: the pages at either end may hold the neighbouring tensors' first or last bytes.
+  advise((begin + page - 1) / page * page, (begin + range.size()) / page * page, MADV_DONTNEED);
 }
 
 MappedFile::~MappedFile() {

@@ -41,12 +41,14 @@ Shape parse_shape(const json& entry, const std::string& file, const std::string&
 }
 
 CheckpointTensor parse_entry(const std::string& name, const json& entry, std::span<const std::byte> data,
-                             const std::string& file) {
+                             const std::shared_ptr<const MappedFile>& mapping) {
+  const std::string& file = mapping->path();
   if (!entry.is_object() || !entry.contains("dtype") || !entry["dtype"].is_string()) {
     bad_file(file, fmt::format("tensor '{}' has no dtype in the header", name));
   }
   CheckpointTensor t;
   t.name = name;
+  t.file = mapping;
   t.type_name = entry["dtype"].get<std::string>();
   t.dtype = safetensors_dtype(t.type_name);
   t.shape = parse_shape(entry, file, name);
@@ -101,9 +103,10 @@ std::map<std::string, std::set<std::string>> shards_of_index(const std::filesyst
 
 }  // namespace
 
-SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : file_(path) {
-  const std::string& name = file_.path();
-  const std::span<const std::byte> bytes = file_.bytes();
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
+    : file_(std::make_shared<const MappedFile>(path)) {
+  const std::string& name = file_->path();
+  const std::span<const std::byte> bytes = file_->bytes();
   if (bytes.size() < 8) bad_file(name, fmt::format("only {} bytes, shorter than the 8-byte header length (truncated?)", bytes.size()));
   std::uint64_t header_size = 0;
   std::memcpy(&header_size, bytes.data(), 8);
@@ -123,13 +126,13 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : file_(path
   const std::span<const std::byte> data = bytes.subspan(8 + header_size);
   for (const auto& [tensor, entry] : header.items()) {
     if (tensor == "__metadata__") continue;
-    tensors_.push_back(parse_entry(tensor, entry, data, name));
+    tensors_.push_back(parse_entry(tensor, entry, data, file_));
   }
 }
 
-Weights load_safetensors(const std::filesystem::path& path, const ModelConfig& c) {
+Checkpoint open_safetensors(const std::filesystem::path& path, const ModelConfig& c) {
   const ExpectedShapes expected = expected_shapes(c);
-  Weights w;
+  Checkpoint checkpoint{.source = path.string(), .tensors = {}};
   if (path.extension() == ".json") {
     for (const auto& [shard, names] : shards_of_index(path)) {
       const SafetensorsFile file(path.parent_path() / shard);
@@ -142,14 +145,18 @@ Weights load_safetensors(const std::filesystem::path& path, const ModelConfig& c
                       kFileFix);
         }
       }
-      add_tensors(w, expected, file.tensors(), file.path());
+      add_tensors(checkpoint, expected, file.tensors());
     }
   } else {
     const SafetensorsFile file(path);
-    add_tensors(w, expected, file.tensors(), file.path());
+    add_tensors(checkpoint, expected, file.tensors());
   }
-  check_weights(w, c, path.string());
-  return w;
+  check_complete(checkpoint, c);
+  return checkpoint;
+}
+
+Weights load_safetensors(const std::filesystem::path& path, const ModelConfig& c) {
+  return read_weights(open_safetensors(path, c));
 }
 
 }  // namespace sb::llm

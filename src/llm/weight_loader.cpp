@@ -35,14 +35,18 @@ std::filesystem::path weights_in_folder(const std::filesystem::path& dir) {
 
 }  // namespace
 
-Weights load_weights(const std::filesystem::path& path, const ModelConfig& c) {
+Checkpoint open_checkpoint(const std::filesystem::path& path, const ModelConfig& c) {
   if (!std::filesystem::exists(path)) {
     throw Error(fmt::format("weights not found: {}", path.string()),
                 "pass a .safetensors, model.safetensors.index.json or .gguf file, or a model folder");
   }
   const std::filesystem::path file = std::filesystem::is_directory(path) ? weights_in_folder(path) : path;
-  if (file.extension() == ".gguf" || starts_with_gguf_magic(file)) return load_gguf(file, c);
-  return load_safetensors(file, c);
+  if (file.extension() == ".gguf" || starts_with_gguf_magic(file)) return open_gguf(file, c);
+  return open_safetensors(file, c);
+}
+
+Weights load_weights(const std::filesystem::path& path, const ModelConfig& c) {
+  return read_weights(open_checkpoint(path, c));
 }
 
 }  // namespace sb::llm

@@ -1,6 +1,7 @@
 #include "llm/weights.hpp"
 
 #include <cmath>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -123,8 +124,15 @@ void check_weights(const Weights& w, const ModelConfig& c, const std::string& so
                   mismatch_fix(c));
     }
   }
+  std::set<std::string> found;
+  for (const auto& [name, tensor] : w.all()) found.insert(name);
+  require_present(expected, found, c, source);
+}
+
+void require_present(const ExpectedShapes& expected, const std::set<std::string>& found, const ModelConfig& c,
+                     const std::string& source) {
   for (const auto& [name, shape] : expected) {
-    if (!w.contains(name)) {
+    if (!found.count(name)) {
       throw Error(fmt::format("{}: tensor '{}' is missing (expected shape {})", source, name, to_string(shape)),
                   mismatch_fix(c));
     }

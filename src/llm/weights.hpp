@@ -4,6 +4,7 @@
 // engine. Synthetic weights stand in for real ones: the engine's speed does not depend on values.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,7 +46,7 @@ class Weights {
   bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
   // Throws std::out_of_range naming the tensor (a bug: check_weights ran before any lookup).
   const Tensor& at(const std::string& name) const;
-  Tensor& mutable_tensor(const std::string& name);  // for readers that fix a layout up after loading
+  Tensor& mutable_tensor(const std::string& name);  // for tests that change values after generating them
   const std::map<std::string, Tensor>& all() const { return tensors_; }
 
  private:
@@ -64,6 +65,9 @@ using ExpectedShapes = std::map<std::string, Shape>;
 ExpectedShapes expected_shapes(const ModelConfig& c);
 bool wanted_tensor(const ExpectedShapes& expected, const std::string& name, const Shape& shape, const std::string& file,
                    const std::string& label = "");
+// Throws sb::Error naming `source` and the first tensor of `expected` that is not in `found`.
+void require_present(const ExpectedShapes& expected, const std::set<std::string>& found, const ModelConfig& c,
+                     const std::string& source);
 
 // Seeded synthetic weights. Projections are uniform with standard deviation 1/sqrt(fan_in), so
 // every matmul preserves the scale of its RMS-normalised input; norm weights are 1 +- 0.1; the

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "llm/checkpoint.hpp"
 #include "llm/memory_plan.hpp"
 #include "llm/model_config.hpp"
 #include "llm/weights.hpp"
@@ -31,6 +32,16 @@ struct CudaEngineOptions {
   std::string decode_gemm = "auto";           // "gemv", "cublas" or "auto"
   bool cuda_graphs = true;                    // replay decode steps from a captured graph
   int device = 0;
+  std::int64_t weight_staging_bytes = 64 << 20;  // a checkpoint streams through two pinned buffers of this size
+};
+
+// How a checkpoint's weights reached the device, for the record.
+struct WeightUpload {
+  double seconds = 0;               // staging allocated -> last copy complete
+  std::int64_t bytes = 0;           // bf16 bytes copied to the device
+  std::int64_t chunks = 0;          // copies made (a tensor larger than a staging buffer takes several)
+  std::int64_t staging_bytes = 0;   // pinned host memory the upload held: both staging buffers
+  int threads = 0;                  // host threads converting each chunk
 };
 
 class CudaEngine {
@@ -38,7 +49,11 @@ class CudaEngine {
   // Synthetic weights generated on the GPU: element for element bf16(synthetic_weights(config,
   // seed)) (see weights.hpp), without materialising fp32 copies on the host.
   CudaEngine(const ModelConfig& config, std::uint64_t seed, const CudaEngineOptions& options);
-  // Weights from the host (a checkpoint, or a test's), rounded to bf16 on upload.
+  // A checkpoint's weights (see open_checkpoint), streamed from the mapped files to the device in
+  // bf16, chunk by chunk through options.weight_staging_bytes of pinned staging (two buffers, so that
+  // converting one chunk overlaps copying the last): the host never holds more of the model.
+  CudaEngine(const ModelConfig& config, const Checkpoint& checkpoint, const CudaEngineOptions& options);
+  // fp32 weights from the host (a test's, the reference engine's), rounded to bf16 on upload.
   CudaEngine(const ModelConfig& config, const Weights& weights, const CudaEngineOptions& options);
   ~CudaEngine();
   CudaEngine(CudaEngine&&) noexcept;
@@ -47,6 +62,7 @@ class CudaEngine {
   const ModelConfig& config() const;
   const MemoryPlan& memory_plan() const;  // the plan checked (require_fits) before allocating
   std::int64_t device_bytes() const;      // what the engine allocated on the device
+  const WeightUpload& weight_upload() const;  // zeros unless built from a checkpoint
 
   // Starts new sequences: prefills equal-length prompts (1 <= batch <= max_batch) from position 0
   // and returns every sequence's logits at its last prompt position, [batch][vocab], fp32.

@@ -64,6 +64,10 @@ const CudaEngineOptions& checked(const CudaEngineOptions& o) {
                             o.max_batch, kernels::kGemvMaxRows),
                 "use decode_gemm cublas or auto for larger batches");
   }
+  if (o.weight_staging_bytes < 2) {
+    throw Error(fmt::format("CUDA engine: weight_staging_bytes {}", o.weight_staging_bytes),
+                "give the weight staging room for at least one bf16 value (the default is 64 MiB)");
+  }
   return o;
 }
 
@@ -428,6 +432,7 @@ struct CudaEngine::Impl {
   DeviceAllocations memory;  // before cublas: its workspace outlives the handle
   CublasLinear cublas;
   DeviceModel model;
+  WeightUpload weight_upload;
   int sm_count = 0;
 
   std::int64_t rows = 0;
@@ -466,6 +471,15 @@ CudaEngine::CudaEngine(const ModelConfig& config, std::uint64_t seed, const Cuda
   SB_CUDA_CHECK(cudaStreamSynchronize(impl_->stream.get()));
 }
 
+CudaEngine::CudaEngine(const ModelConfig& config, const Checkpoint& checkpoint, const CudaEngineOptions& options) {
+  check_complete(checkpoint, config);
+  impl_ = std::make_unique<Impl>(config, options);
+  impl_->weight_upload = upload_checkpoint(config, checkpoint, impl_->model, impl_->options.weight_staging_bytes,
+                                           impl_->stream.get());
+  impl_->choose_decode_gemms();
+  SB_CUDA_CHECK(cudaStreamSynchronize(impl_->stream.get()));
+}
+
 CudaEngine::CudaEngine(const ModelConfig& config, const Weights& weights, const CudaEngineOptions& options) {
   check_weights(weights, config, "weights of " + config.name);
   impl_ = std::make_unique<Impl>(config, options);
@@ -481,6 +495,7 @@ CudaEngine& CudaEngine::operator=(CudaEngine&&) noexcept = default;
 const ModelConfig& CudaEngine::config() const { return impl_->config; }
 const MemoryPlan& CudaEngine::memory_plan() const { return impl_->plan; }
 std::int64_t CudaEngine::device_bytes() const { return impl_->memory.bytes(); }
+const WeightUpload& CudaEngine::weight_upload() const { return impl_->weight_upload; }
 
 std::vector<std::vector<float>> CudaEngine::prefill_logits(const std::vector<std::vector<std::int32_t>>& prompts) {
   Impl& e = *impl_;

@@ -9,8 +9,10 @@
 #include <cuda_bf16.h>
 #include <cuda_runtime_api.h>
 
+#include "llm/checkpoint.hpp"
 #include "llm/model_config.hpp"
 #include "llm/weights.hpp"
+#include "llm_cuda/cuda_engine.hpp"
 #include "llm_cuda/device_allocations.hpp"
 
 namespace sb::llm {
@@ -41,5 +43,11 @@ void generate_synthetic_weights(const ModelConfig& c, std::uint64_t seed, const 
 
 // Copies checked host weights (check_weights) to the device, rounded to bf16 (nearest, ties to even).
 void upload_weights(const ModelConfig& c, const Weights& weights, const DeviceModel& model, cudaStream_t stream);
+
+// Streams a checked checkpoint (check_complete) to the device in bf16 (see WeightStream) through
+// two pinned staging buffers of `staging_bytes`: while the device copies one, the host converts the
+// next chunk into the other. Returns when every copy has completed.
+WeightUpload upload_checkpoint(const ModelConfig& c, const Checkpoint& checkpoint, const DeviceModel& model,
+                               std::int64_t staging_bytes, cudaStream_t stream);
 
 }  // namespace sb::llm

@@ -1,9 +1,13 @@
 #include "llm_cuda/device_model.hpp"
 
+#include <array>
+#include <chrono>
 #include <map>
 
+#include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
 #include "llm/dtype.hpp"
+#include "llm/weight_stream.hpp"
 #include "llm_cuda/kernels.hpp"
 
 namespace sb::llm {
@@ -84,6 +88,58 @@ void upload_weights(const ModelConfig& c, const Weights& weights, const DeviceMo
                                   cudaMemcpyHostToDevice, stream));
     SB_CUDA_CHECK(cudaStreamSynchronize(stream));
   }
+}
+
+namespace {
+
+// Two staging buffers and, for each, an event recorded after the copy that reads it.
+struct Staging {
+  explicit Staging(std::size_t elements)
+      : elements(elements),
+        buffers{cuda::pinned_array<std::uint16_t>(elements), cuda::pinned_array<std::uint16_t>(elements)},
+        copied{cuda::make_event(cudaEventDisableTiming), cuda::make_event(cudaEventDisableTiming)} {}
+  std::span<std::uint16_t> buffer(int b) { return {buffers[b].get(), elements}; }
+
+  std::size_t elements;
+  std::array<cuda::PinnedArray<std::uint16_t>, 2> buffers;
+  std::array<cuda::Event, 2> copied;
+};
+
+void stream_chunks(WeightStream& weights, Staging& staging, const std::map<std::string, bf16*>& at, WeightUpload& upload,
+                   cudaStream_t stream) {
+  for (int b = 0; !weights.done(); b ^= 1) {
+    // The copy that read this buffer last must be done before it is refilled (an event not yet
+    // recorded counts as done).
+    SB_CUDA_CHECK(cudaEventSynchronize(staging.copied[b].get()));
+    const WeightStream::Chunk chunk = weights.next(staging.buffer(b));
+    SB_CUDA_CHECK(cudaMemcpyAsync(at.at(chunk.tensor->name) + chunk.first, chunk.values.data(),
+                                  chunk.values.size_bytes(), cudaMemcpyHostToDevice, stream));
+    SB_CUDA_CHECK(cudaEventRecord(staging.copied[b].get(), stream));
+    upload.bytes += static_cast<std::int64_t>(chunk.values.size_bytes());
+    ++upload.chunks;
+  }
+}
+
+}  // namespace
+
+WeightUpload upload_checkpoint(const ModelConfig& c, const Checkpoint& checkpoint, const DeviceModel& model,
+                               std::int64_t staging_bytes, cudaStream_t stream) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::map<std::string, bf16*> at = destinations(c, model);
+  Staging staging(static_cast<std::size_t>(staging_bytes) / sizeof(std::uint16_t));
+  const int threads = weight_stream_threads();
+  WeightStream weights(checkpoint, threads);
+  WeightUpload upload{.staging_bytes = 2 * static_cast<std::int64_t>(staging.elements * sizeof(std::uint16_t)),
+                      .threads = threads};
+  try {
+    stream_chunks(weights, staging, at, upload, stream);
+    SB_CUDA_CHECK(cudaStreamSynchronize(stream));
+  } catch (...) {
+    (void)cudaStreamSynchronize(stream);  // copies still in flight read the staging freed next
+    throw;
+  }
+  upload.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return upload;
 }
 
 }  // namespace sb::llm

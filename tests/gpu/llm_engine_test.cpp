@@ -12,6 +12,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,9 +27,11 @@
 #include "core/gpu_presence.hpp"
 #include "llm/dtype.hpp"
 #include "llm/reference_engine.hpp"
+#include "llm/weight_loader.hpp"
 #include "llm/reference_ops.hpp"
 #include "llm_cuda/cuda_engine.hpp"
 #include "llm_cuda/kernels.hpp"
+#include "../llm_test_files.hpp"
 #include "../test_support.hpp"
 
 namespace sb::llm {
@@ -278,6 +282,72 @@ TEST_F(LlmEngineTiny, SyntheticWeightsOnTheDeviceEqualTheHostsRounded) {
   const auto prompts = random_prompts(2, 8, tiny_.vocab_size, 10);
   EXPECT_EQ(generated.prefill_logits(prompts), uploaded.prefill_logits(prompts));
 }
+
+// A checkpoint streamed to the device (open_checkpoint, bf16 chunks through pinned staging) gives
+// the weights the fp32 path gives (load_weights, rounded to bf16 on upload): the same logits, bit for
+// bit, and within the bound of the reference engine's. The staging is made small so that tensors
+// take many chunks, most of them starting and ending inside a row (and inside the permuted Q and K
+// rows of the GGUF file).
+struct CheckpointCase {
+  const char* name;
+  std::function<std::filesystem::path(const test::TempDir&, const ModelConfig&, const Weights&)> write;
+};
+
+class LlmEngineCheckpoint : public ::testing::TestWithParam<CheckpointCase> {
+ protected:
+  void SetUp() override {
+    if (const GpuPresence& gpu = gpu_presence(); !gpu.present)
+      GTEST_SKIP() << "SKIPPED: no usable CUDA device: " << gpu.reason;
+  }
+};
+
+TEST_P(LlmEngineCheckpoint, StreamedWeightsGiveTheLogitsOfTheFp32Path) {
+  const ModelConfig c = builtin_model("tiny");
+  test::TempDir dir;
+  const std::filesystem::path file = GetParam().write(dir, c, synthetic_weights(c, kSeed));
+  CudaEngineOptions options{.max_batch = 2, .max_tokens_per_sequence = 16, .decode_gemm = "gemv"};
+  options.weight_staging_bytes = 1000;  // 500 bf16 values a chunk
+  CudaEngine streamed(c, open_checkpoint(file, c), options);
+  const Weights fp32 = load_weights(file, c);
+  CudaEngine uploaded(c, fp32, options);
+
+  const WeightUpload& u = streamed.weight_upload();
+  std::int64_t elements = 0;
+  for (const TensorSpec& spec : expected_tensors(c)) elements += element_count(spec.shape);
+  EXPECT_EQ(u.bytes, 2 * elements);
+  EXPECT_EQ(u.staging_bytes, 2000);
+  EXPECT_GE(u.chunks, elements / 500);
+
+  const auto prompts = random_prompts(2, 8, c.vocab_size, 12);
+  const auto logits = streamed.prefill_logits(prompts);
+  EXPECT_EQ(logits, uploaded.prefill_logits(prompts)) << GetParam().name;
+  const ReferenceEngine ref(c, bf16_rounded(fp32));
+  for (std::size_t b = 0; b < prompts.size(); ++b) {
+    KvCache cache = ref.new_cache(16);
+    expect_within_bound(logits[b], ref.prefill(cache, prompts[b]), fmt::format("{} sequence {}", GetParam().name, b));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, LlmEngineCheckpoint,
+    ::testing::Values(
+        CheckpointCase{"gguf_f16", [](const test::TempDir& dir, const ModelConfig& c, const Weights& w) {
+                         test::gguf_model(c, w, DType::F16).write(dir / "m.gguf");
+                         return dir / "m.gguf";
+                       }},
+        CheckpointCase{"gguf_f32", [](const test::TempDir& dir, const ModelConfig& c, const Weights& w) {
+                         test::gguf_model(c, w, DType::F32).write(dir / "m.gguf");
+                         return dir / "m.gguf";
+                       }},
+        CheckpointCase{"safetensors_bf16_sharded",
+                       [](const test::TempDir& dir, const ModelConfig&, const Weights& w) {
+                         return test::write_sharded_safetensors(dir.path(), w, DType::BF16, 2);
+                       }},
+        CheckpointCase{"safetensors_f16", [](const test::TempDir& dir, const ModelConfig&, const Weights& w) {
+                         test::write_safetensors(dir / "model.safetensors", w, test::all_names(w), DType::F16);
+                         return dir / "model.safetensors";
+                       }}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(LlmEngineTiny, MisuseIsAnErrorThatSaysWhatToDo) {
   CudaEngine cuda(tiny_, kSeed, CudaEngineOptions{.max_batch = 2, .max_tokens_per_sequence = 8});

@@ -1,7 +1,9 @@
 // The `llm` case on CUDA: one CudaEngine per case, one greedy generation of the whole batch per
 // repetition.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "core/cuda_status.hpp"
 #include "core/cuda_uuid.hpp"
 #include "core/error.hpp"
+#include "core/process_memory.hpp"
 #include "llm/weight_loader.hpp"
 #include "llm_cuda/cuda_engine.hpp"
 #include "workloads/llm/llm_case.hpp"
@@ -37,16 +40,33 @@ cudaDeviceProp device_properties(int device) {
   return prop;
 }
 
-llm::CudaEngine build_engine(const CaseSettings& s, std::uint64_t seed, int device) {
+// A checkpoint opened (mapped and checked) before the engine exists, and how long that took; the
+// engine then streams it to the device.
+struct OpenedWeights {
+  std::optional<llm::Checkpoint> checkpoint;  // none for synthetic weights
+  double seconds = 0;
+  bool peak_reset = false;  // VmHWM was reset just before, so that it reads the load's peak
+};
+
+OpenedWeights open_weights(const CaseSettings& s) {
+  OpenedWeights w;
+  if (s.weights == kSyntheticWeights) return w;
+  w.peak_reset = reset_peak_resident();
+  const auto start = std::chrono::steady_clock::now();
+  w.checkpoint = llm::open_checkpoint(s.weights, s.model);
+  w.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return w;
+}
+
+llm::CudaEngine build_engine(const CaseSettings& s, const OpenedWeights& weights, std::uint64_t seed, int device) {
   const llm::CudaEngineOptions options{.max_batch = s.request.batch,
                                        .max_tokens_per_sequence = s.request.tokens_per_sequence(),
                                        .prefill_chunk_tokens = 0,
                                        .decode_gemm = s.decode_gemm,
                                        .cuda_graphs = s.cuda_graphs,
                                        .device = device};
-  if (s.weights == kSyntheticWeights) return llm::CudaEngine(s.model, seed, options);
-  // The fp32 host copy lives only until the engine has uploaded it in bf16.
-  return llm::CudaEngine(s.model, llm::load_weights(s.weights, s.model), options);
+  if (!weights.checkpoint) return llm::CudaEngine(s.model, seed, options);
+  return llm::CudaEngine(s.model, *weights.checkpoint, options);
 }
 
 // Seeded random token ids, fully specified (std::mt19937_64): the same prompts in every environment.
@@ -67,10 +87,13 @@ class LlmGpuCase final : public CaseRun {
         prop_(device_properties(device_)),
         rates_(measured_rates()),  // before the engine, so that their buffers are freed by then
         memory_before_(device_memory_used()),
-        engine_(build_engine(settings, context.seed, device_)),
+        opened_(open_weights(settings)),
+        engine_(build_engine(settings, opened_, context.seed, device_)),
+        memory_after_load_(process_memory()),
         prompts_(random_prompts(settings, context.seed)),
         floors_(floor_times(settings.model, settings.request, rates_.rates)),
         energy_(cuda::uuid_text(prop_.uuid)) {
+    opened_.checkpoint.reset();  // the weights are on the device: unmap the files
     verify();
   }
 
@@ -99,6 +122,9 @@ class LlmGpuCase final : public CaseRun {
             {"parameters", llm::parameter_count(settings_.model)},
             {"weights", settings_.weights},
             {"weights_gib", gib(static_cast<double>(plan.weight_bytes))},
+            {"weights_load_s", weights_load_seconds()},
+            {"weights_load", weights_load_info()},
+            {"host_memory_gib", host_memory_info()},
             {"memory_plan_gib", {{"weights", gib(static_cast<double>(plan.weight_bytes))},
                                  {"kv_cache", gib(static_cast<double>(plan.kv_cache_bytes))},
                                  {"activations", gib(static_cast<double>(plan.activation_bytes))},
@@ -168,6 +194,38 @@ class LlmGpuCase final : public CaseRun {
                   "a bug in the CUDA engine: report it with this case's parameters", kExitFailure);
   }
 
+  // Checkpoint weights: mapping and checking the files, then streaming them to the device in bf16.
+  nlohmann::json weights_load_seconds() const {
+    if (settings_.weights == kSyntheticWeights) return nullptr;
+    return opened_.seconds + engine_.weight_upload().seconds;
+  }
+
+  nlohmann::json weights_load_info() const {
+    if (settings_.weights == kSyntheticWeights) return nullptr;  // generated on the device: nothing read
+    const llm::WeightUpload& u = engine_.weight_upload();
+    return {{"open_s", opened_.seconds},
+            {"upload_s", u.seconds},
+            {"bytes_uploaded", u.bytes},
+            {"chunks", u.chunks},
+            {"staging_mib", static_cast<double>(u.staging_bytes) / (1 << 20)},
+            {"threads", u.threads},
+            {"how", "the files are mapped and read front to back; each tensor is converted to bf16 a chunk at "
+                    "a time into pinned staging (two buffers, one copied to the device while the next is "
+                    "filled), and the file pages read are handed back to the kernel (MADV_DONTNEED)"}};
+  }
+
+  // Host memory right after the engine was built. With a checkpoint, VmHWM was reset before opening
+  // it (where the kernel allows), so it is the load's peak: anonymous memory plus file pages.
+  nlohmann::json host_memory_info() const {
+    auto value = [](const std::optional<std::int64_t>& bytes) -> nlohmann::json {
+      return bytes ? nlohmann::json(gib(static_cast<double>(*bytes))) : nlohmann::json(nullptr);
+    };
+    return {{"vm_hwm", value(memory_after_load_.peak_resident)},
+            {"vm_hwm_since", opened_.peak_reset ? "opening the checkpoint" : "the process started"},
+            {"rss_anon_after_load", value(memory_after_load_.resident_anon)},
+            {"rss_file_after_load", value(memory_after_load_.resident_file)}};
+  }
+
   // Where the energy metric comes from, or why it is absent (it is an optional metric).
   nlohmann::json energy_info() const {
     nlohmann::json j{{"source", "NVML nvmlDeviceGetTotalEnergyConsumption before and after each generation "
@@ -182,7 +240,9 @@ class LlmGpuCase final : public CaseRun {
   cudaDeviceProp prop_;
   const MeasuredRates& rates_;
   double memory_before_;
+  OpenedWeights opened_;
   llm::CudaEngine engine_;
+  ProcessMemory memory_after_load_;
   std::vector<std::vector<std::int32_t>> prompts_;
   FloorTimes floors_;
   EnergyMeter energy_;
