@@ -34,7 +34,7 @@ TEST(DisplayId, NothingLeftShowsTheWorkloadAndUnknownWorkloadsTheFullId) {
   const Workload w{.name = "w",
                    .params = {{.name = "k", .type = ParamSpec::Type::Int, .defaults = {"3"}, .tuning = true}},
                    .metrics = {{.name = "m"}}};
-  EXPECT_EQ(display_id(w, Params({{"k", "3"}})), "w");
+  EXPECT_EQ(display_id(w, Params(std::map<std::string, std::string>{{"k", "3"}})), "w");
   const Params p({{"inner", "0"}, {"n", "64"}});
   EXPECT_EQ(display_id("no_such_workload", p), "no_such_workload/inner=0,n=64");
 }
@@ -130,7 +130,7 @@ TEST(RunReport, CaseNamesLeaveOutDefaults) {
   c.message = "no GPU";
   r.cases.push_back(c);
   const std::string md = report::run_markdown(r);
-  EXPECT_TRUE(contains(md, "| `matmul/precision=bf16` |")) << md;
+  EXPECT_TRUE(contains(md, "| `matmul/n=10000,precision=bf16` |")) << md;
   EXPECT_FALSE(contains(md, "inner=0")) << md;
   EXPECT_TRUE(contains(md, "the record keeps the full ids")) << md;
 }
