@@ -1,7 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/error.hpp"
 #include "record/record.hpp"
@@ -94,6 +101,39 @@ TEST(Record, LoadAllTakesRecordsOnlyAndSaysWhenNoneAreThere) {
   TempDir empty;
   EXPECT_THROW(load_all(empty.path), Error);
   EXPECT_THROW(load_all(empty.path / "missing"), Error);
+}
+
+// In a child process: writes 64 KiB where files may have 4 KiB; exits 0 when write_atomic
+// throws sb::Error.
+[[noreturn]] void write_under_a_file_size_limit(const fs::path& f) {
+  const rlimit limit{4096, 4096};
+  setrlimit(RLIMIT_FSIZE, &limit);
+  signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing the process
+  try {
+    write_atomic(f, std::string(64 * 1024, 'x'));
+  } catch (const Error&) {
+    std::_Exit(0);
+  }
+  std::_Exit(1);
+}
+
+// A full disk (here: a file size limit, which fails write() the same way, without root) must not
+// leave the temporary file behind, nor touch the record already there.
+TEST(Record, AtomicWriteThatFailsLeavesNoTemporaryAndTheOldFileIntact) {
+  TempDir d;
+  const fs::path f = d.path / "r.json";
+  write_atomic(f, "old");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) write_under_a_file_size_limit(f);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "write_atomic did not throw sb::Error on a failed write";
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(d.path)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"r.json"}) << "a temporary file was left behind";
+  std::ifstream in(f);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "old");
 }
 
 TEST(Record, DefaultPathIsLabelThenTimestampAndHost) {

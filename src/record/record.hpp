@@ -67,7 +67,8 @@ RunRecord load(const std::filesystem::path& file);
 std::vector<RunRecord> load_all(const std::filesystem::path& file_or_dir);
 
 // Writes to a temporary name in the same directory, then renames over `file`: a reader never
-// sees a half-written record.
+// sees a half-written record. On failure (a full disk, say) it throws sb::Error and leaves the
+// earlier `file` as it was and no temporary file behind.
 void write_atomic(const std::filesystem::path& file, const std::string& content);
 
 // "results/<label>/<UTC-timestamp>_<host>.json"
