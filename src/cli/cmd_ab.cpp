@@ -3,12 +3,14 @@
 // with A as the baseline.
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/plan_options.hpp"
+#include "cli/usage.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -22,7 +24,7 @@ struct AbArgs {
   PlanArgs plan;
   ContainerArgs container;
   std::vector<std::string> envs;
-  std::string label_a, label_b;
+  std::optional<std::string> label_a, label_b;  // not given: the environment's
   int rounds = 3;
   std::string out = "results";
   CompareArgs compare;
@@ -41,8 +43,8 @@ int do_ab(AbArgs& a) {
                 "e.g. sparkbench ab --env native --env docker (A is the baseline)");
   if (a.rounds < 1) throw Error("--rounds must be at least 1", "e.g. --rounds 3");
   const launcher::EnvSpec spec_a = launcher::parse_env(a.envs[0]), spec_b = launcher::parse_env(a.envs[1]);
-  const std::string label_a = a.label_a.empty() ? spec_a.default_label() : a.label_a;
-  const std::string label_b = a.label_b.empty() ? spec_b.default_label() : a.label_b;
+  const std::string label_a = label_or_default(a.label_a, "--label-a", spec_a);
+  const std::string label_b = label_or_default(a.label_b, "--label-b", spec_b);
   for (const auto& l : {label_a, label_b})
     if (!is_safe_label(l))
       throw Error(fmt::format("label '{}' is not usable as a directory name", l), "use letters, digits, '-', '_' or '.'");
@@ -124,7 +126,8 @@ void add_ab(CLI::App& app, int& exit_code) {
   add_plan_options(cmd, a->plan, /*plan_file=*/false);
   add_container_options(cmd, a->container);
   cmd->add_option("--report", a->compare.out, "Report directory (default: <out>/compare/<UTC>_<A>_vs_<B>)");
-  cmd->add_option("--fail-above", a->compare.fail_above, "Exit 3 when a significant overhead exceeds this many percent");
+  cmd->add_option("--fail-above", a->compare.fail_above, "Exit 3 when a significant overhead exceeds this many percent")
+      ->check(non_negative_percent());
   cmd->add_option("--alpha", a->compare.alpha, "Family-wise significance level after Holm (default 0.05)");
   cmd->add_option("--min-effect", a->compare.min_effect, "Differences below this % are reported as noise (default 2)");
   cmd->callback([a, &exit_code] { exit_code = do_ab(*a); });

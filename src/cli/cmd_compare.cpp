@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/usage.hpp"
 #include "compare/compare.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -71,7 +72,8 @@ void add_compare(CLI::App& app, int& exit_code) {
   cmd->add_option("candidate", a->candidate, "Candidate record or directory (e.g. results/docker)")->required();
   cmd->add_option("--out,-o", a->out, "Report directory (default: results/compare/<UTC>_<baseline>_vs_<candidate>)");
   cmd->add_option("--format", a->formats, "Comma list of md, json, csv (default: all three)");
-  cmd->add_option("--fail-above", a->fail_above, "Exit 3 when a significant overhead exceeds this many percent");
+  cmd->add_option("--fail-above", a->fail_above, "Exit 3 when a significant overhead exceeds this many percent")
+      ->check(non_negative_percent());
   cmd->add_option("--alpha", a->alpha, "Family-wise significance level after Holm (default 0.05)");
   cmd->add_option("--min-effect", a->min_effect, "Differences below this % are reported as noise (default 2)");
   cmd->add_option("--ignore-param", a->ignore_params,

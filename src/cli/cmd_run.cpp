@@ -2,6 +2,7 @@
 // container (--env), write one run record.
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -23,7 +24,7 @@ struct RunArgs {
   PlanArgs plan;
   ContainerArgs container;
   std::string env = "native";
-  std::string label;  // default: the environment's (native, docker, ...)
+  std::optional<std::string> label;  // not given: the environment's (native, docker, ...)
   std::string out = "results";
 };
 
@@ -63,7 +64,7 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
 
 int do_run(const RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
-  const std::string label = a.label.empty() ? spec.default_label() : a.label;
+  const std::string label = label_or_default(a.label, "--label", spec);
   if (!is_safe_label(label))
     throw Error(fmt::format("label '{}' is not usable as a directory name", label),
                 "use letters, digits, '-', '_' or '.', e.g. --label native or --label docker-ngc");

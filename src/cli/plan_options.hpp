@@ -47,5 +47,9 @@ void add_container_options(CLI::App* cmd, ContainerArgs& a);
 launcher::ContainerOptions container_options(const ContainerArgs& a);  // parses and validates
 
 bool is_safe_label(const std::string& s);
+// The label given with `option`, else the environment's default; throws sb::Error when it was
+// given empty (`--label ''` is a mistake, not a request for the default).
+std::string label_or_default(const std::optional<std::string>& given, const std::string& option,
+                             const launcher::EnvSpec& spec);
 
 }  // namespace sb::cli

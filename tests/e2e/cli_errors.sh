@@ -16,6 +16,13 @@ expect_error 2 "candidate is required" -- "$SB" compare results/native
 expect_error 2 "--reps takes a whole number, not 'many'" -- "$SB" run --workload matmul_cpu --reps many
 expect_error 2 "unexpected argument 'two.json' for .sparkbench report." -- "$SB" report one.json two.json
 
+# Values that parse but make no sense.
+expect_error 2 "--label was given an empty name" -- "$SB" run --workload matmul_cpu --param n=64 --label ''
+[ -d results ] && fail "run with --label '' wrote results (it used to become 'native')"
+expect_error 2 "--label-b was given an empty name" -- "$SB" ab --env native --env native --label-a a --label-b ''
+expect_error 2 "--fail-above: must be a percentage of 0 or more" -- "$SB" compare a b --fail-above -5
+expect_error 2 "--fail-above: must be a percentage of 0 or more" -- "$SB" ab --env native --env docker --fail-above -5
+
 "$SB" --help >/dev/null || fail "--help exited $?"
 "$SB" run --help >/dev/null || fail "run --help exited $?"
 "$SB" --version | grep -q "^sparkbench " || fail "--version did not print the version"
