@@ -54,7 +54,8 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
 namespace {
 
 int do_compare(const CompareArgs& a) {
-  return compare_and_report(record::load_all(a.baseline), record::load_all(a.candidate), a);
+  return compare_and_report(load_records(a.baseline, a.skip_bad_records), load_records(a.candidate, a.skip_bad_records),
+                            a);
 }
 
 }  // namespace
@@ -78,6 +79,7 @@ void add_compare(CLI::App& app, int& exit_code) {
   cmd->add_option("--min-effect", a->min_effect, "Differences below this % are reported as noise (default 2)");
   cmd->add_option("--ignore-param", a->ignore_params,
                   "Pair cases that differ only in this parameter (e.g. n, to compare two sizes); repeatable");
+  cmd->add_flag("--skip-bad-records", a->skip_bad_records, kSkipBadRecordsHelp);
   cmd->callback([a, &exit_code] { exit_code = do_compare(*a); });
 }
 

@@ -32,6 +32,7 @@ struct CompareArgs {
   std::optional<double> fail_above;
   double alpha = 0.05, min_effect = 2.0;
   std::vector<std::string> ignore_params;
+  bool skip_bad_records = false;
 };
 // What `compare` does after loading the records (also the end of `ab`): statistics, the report
 // files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above).
@@ -39,6 +40,10 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
                        const CompareArgs& a);
 
 // Shared helpers.
+// record::load_all, naming on stderr every .json file of a directory that it did not read.
+std::vector<record::RunRecord> load_records(const std::string& file_or_dir, bool skip_bad_records);
+inline constexpr const char* kSkipBadRecordsHelp =
+    "In a directory, skip damaged .json files (not valid JSON, a broken record), naming each, instead of stopping";
 nlohmann::json runtimes_report(const launcher::HostFacts& facts);  // one entry per container runtime
 std::string at_container(const nlohmann::json& snapshot);           // " (native)" or " (inside a container: ...)"
 std::vector<std::string> command_line();  // argv of this process, as given
