@@ -1,10 +1,18 @@
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/error.hpp"
 #include "record/record.hpp"
+#include "test_support.hpp"
 
 namespace sb::record {
 namespace {
@@ -90,10 +98,98 @@ TEST(Record, LoadAllTakesRecordsOnlyAndSaysWhenNoneAreThere) {
   write_atomic(d.path / "a.json", to_json(sample_record()).dump());
   write_atomic(d.path / "summary.json", R"({"schema": "sparkbench.comparison"})");
   write_atomic(d.path / "notes.txt", "x");
-  EXPECT_EQ(load_all(d.path).size(), 1u);
+  const LoadedRecords loaded = load_all(d.path, /*skip_damaged=*/false);
+  ASSERT_EQ(loaded.records.size(), 1u);
+  EXPECT_EQ(loaded.records[0].source, d.path / "a.json");
+  ASSERT_EQ(loaded.unread.size(), 1u);  // notes.txt is not .json: not a candidate at all
+  EXPECT_EQ(loaded.unread[0].file, d.path / "summary.json");
+  EXPECT_FALSE(loaded.unread[0].damaged);
+  EXPECT_EQ(loaded.unread[0].reason, R"(not a run record (schema "sparkbench.comparison"))");
   TempDir empty;
-  EXPECT_THROW(load_all(empty.path), Error);
-  EXPECT_THROW(load_all(empty.path / "missing"), Error);
+  EXPECT_THROW(load_all(empty.path, false), Error);
+  EXPECT_THROW(load_all(empty.path / "missing", false), Error);
+}
+
+// A truncated record in a directory was silently dropped: a round vanished from the comparison.
+TEST(Record, LoadAllNamesEveryFileItDidNotReadAndStopsAtDamagedOnesUnlessSkipped) {
+  TempDir d;
+  const std::string good = to_json(sample_record()).dump(1);
+  write_atomic(d.path / "a.json", good);
+  write_atomic(d.path / "b.json", good.substr(0, good.size() / 2));  // a full disk, a killed copy
+  auto no_metrics = to_json(sample_record());
+  no_metrics["cases"][0].erase("metrics");
+  write_atomic(d.path / "c.json", no_metrics.dump());
+  write_atomic(d.path / "summary.json", R"({"schema": "sparkbench.comparison", "schema_version": 1})");
+
+  const std::string stopped = test::message_of([&] { load_all(d.path, /*skip_damaged=*/false); });
+  EXPECT_NE(stopped.find("2 .json file(s)"), std::string::npos) << stopped;
+  EXPECT_NE(stopped.find((d.path / "b.json").string() + ": not valid JSON"), std::string::npos) << stopped;
+  EXPECT_NE(stopped.find((d.path / "c.json").string() + ": damaged run record"), std::string::npos) << stopped;
+  EXPECT_EQ(stopped.find("summary.json"), std::string::npos) << "not a record, but not damaged either: " << stopped;
+  EXPECT_NE(stopped.find("--skip-bad-records"), std::string::npos) << stopped;
+
+  const LoadedRecords skipped = load_all(d.path, /*skip_damaged=*/true);
+  ASSERT_EQ(skipped.records.size(), 1u);
+  EXPECT_EQ(skipped.records[0].source, d.path / "a.json");
+  ASSERT_EQ(skipped.unread.size(), 3u);
+  EXPECT_EQ(skipped.unread[0].file, d.path / "b.json");
+  EXPECT_TRUE(skipped.unread[0].damaged);
+  EXPECT_EQ(skipped.unread[1].file, d.path / "c.json");
+  EXPECT_TRUE(skipped.unread[1].damaged);
+  EXPECT_NE(skipped.unread[1].reason.find("metrics"), std::string::npos) << skipped.unread[1].reason;
+  EXPECT_EQ(skipped.unread[2].file, d.path / "summary.json");
+  EXPECT_FALSE(skipped.unread[2].damaged);
+  EXPECT_NE(skipped.unread[2].reason.find("not a run record"), std::string::npos);
+}
+
+TEST(Record, LoadAllStopsAtANewerSchemaEvenWhenSkippingDamagedFiles) {
+  TempDir d;
+  write_atomic(d.path / "a.json", to_json(sample_record()).dump());
+  auto future = to_json(sample_record());
+  future["schema_version"] = kSchemaVersion + 1;
+  write_atomic(d.path / "future.json", future.dump());
+  const std::string message = test::message_of([&] { load_all(d.path, /*skip_damaged=*/true); });
+  EXPECT_NE(message.find("newer"), std::string::npos) << message;
+}
+
+TEST(Record, LoadSaysADirectoryOrADeviceIsNotARecordFile) {
+  TempDir d;
+  EXPECT_NE(test::message_of([&] { load(d.path); }).find("is a directory"), std::string::npos);
+  EXPECT_NE(test::message_of([&] { load_all("/dev/null", false); }).find("neither a record file nor a directory"),
+            std::string::npos);
+}
+
+// In a child process: writes 64 KiB where files may have 4 KiB; exits 0 when write_atomic
+// throws sb::Error.
+[[noreturn]] void write_under_a_file_size_limit(const fs::path& f) {
+  const rlimit limit{4096, 4096};
+  setrlimit(RLIMIT_FSIZE, &limit);
+  signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing the process
+  try {
+    write_atomic(f, std::string(64 * 1024, 'x'));
+  } catch (const Error&) {
+    std::_Exit(0);
+  }
+  std::_Exit(1);
+}
+
+// A full disk (here: a file size limit, which fails write() the same way, without root) must not
+// leave the temporary file behind, nor touch the record already there.
+TEST(Record, AtomicWriteThatFailsLeavesNoTemporaryAndTheOldFileIntact) {
+  TempDir d;
+  const fs::path f = d.path / "r.json";
+  write_atomic(f, "old");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) write_under_a_file_size_limit(f);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "write_atomic did not throw sb::Error on a failed write";
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(d.path)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"r.json"}) << "a temporary file was left behind";
+  std::ifstream in(f);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "old");
 }
 
 TEST(Record, DefaultPathIsLabelThenTimestampAndHost) {

@@ -15,6 +15,7 @@
 #include "cli/plan_options.hpp"
 #include "compare/compare.hpp"
 #include "compare/stopping.hpp"
+#include "cli/usage.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -28,7 +29,7 @@ struct AbArgs {
   PlanArgs plan;
   ContainerArgs container;
   std::vector<std::string> envs;
-  std::string label_a, label_b;
+  std::optional<std::string> label_a, label_b;  // not given: the environment's
   std::optional<int> rounds;  // a fixed number of rounds instead of the sequential rule
   compare::StoppingRule stopping;
   std::optional<double> max_total_time_s;
@@ -88,8 +89,8 @@ int do_ab(AbArgs& a) {
                 "e.g. sparkbench ab --env native --env docker (A is the baseline)");
   const compare::StoppingRule rule = stopping_rule(a);
   const launcher::EnvSpec spec_a = launcher::parse_env(a.envs[0]), spec_b = launcher::parse_env(a.envs[1]);
-  const std::string label_a = a.label_a.empty() ? spec_a.default_label() : a.label_a;
-  const std::string label_b = a.label_b.empty() ? spec_b.default_label() : a.label_b;
+  const std::string label_a = label_or_default(a.label_a, "--label-a", spec_a);
+  const std::string label_b = label_or_default(a.label_b, "--label-b", spec_b);
   for (const auto& l : {label_a, label_b}) check_label(l);
   if (label_a == label_b)
     throw Error(fmt::format("both environments would be labelled '{}'", label_a),

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/usage.hpp"
 #include "compare/compare.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -72,6 +73,7 @@ void add_verdict_options(CLI::App* cmd, CompareArgs& a) {
       ->group(group);
   cmd->add_option("--alpha", a.alpha, "Family-wise significance level after Holm (default 0.05)")->group(group);
   cmd->add_option("--fail-above", a.fail_above, "Exit 3 when a slower case's overhead exceeds this many percent")
+      ->check(non_negative_percent())
       ->group(group);
   cmd->add_flag("--fail-inconclusive", a.fail_inconclusive,
                 "Exit 4 when a case is inconclusive (neither shown different nor equivalent): for CI gates that "
@@ -85,7 +87,8 @@ void add_verdict_options(CLI::App* cmd, CompareArgs& a) {
 namespace {
 
 int do_compare(const CompareArgs& a) {
-  return compare_and_report(record::load_all(a.baseline), record::load_all(a.candidate), a);
+  return compare_and_report(load_records(a.baseline, a.skip_bad_records), load_records(a.candidate, a.skip_bad_records),
+                            a);
 }
 
 }  // namespace
@@ -116,6 +119,7 @@ void add_compare(CLI::App& app, int& exit_code) {
   cmd->add_option("--ignore-param", a->ignore_params,
                   "Pair cases that differ only in this parameter (e.g. n, to compare two sizes); repeatable")
       ->allow_extra_args(false);
+  cmd->add_flag("--skip-bad-records", a->skip_bad_records, kSkipBadRecordsHelp);
   cmd->callback([a, &exit_code] { exit_code = do_compare(*a); });
 }
 

@@ -2,6 +2,7 @@
 // container (--env), write one run record.
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -24,7 +25,7 @@ struct RunArgs {
   PlanArgs plan;
   ContainerArgs container;
   std::string env = "native";
-  std::string label;  // default: the environment's (native, docker, ...)
+  std::optional<std::string> label;  // not given: the environment's (native, docker, ...)
   std::string out = "results";
   // Set by a launcher (launcher::Session) that re-executes a plan: it moves the record to the host
   // and names it there, so the path written here (inside a container, in a temporary directory)
@@ -73,7 +74,7 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
 
 int do_run(const RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
-  const std::string label = a.label.empty() ? spec.default_label() : a.label;
+  const std::string label = label_or_default(a.label, "--label", spec);
   check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/usage.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "runner/runner.hpp"
@@ -95,8 +96,12 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const Error usage = usage_error(app, e);
+    print_error(usage.what(), usage.fix());
+    return usage.exit_code();
   } catch (const Error& e) {
     print_error(e.what(), e.fix());
     return e.exit_code();

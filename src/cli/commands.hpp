@@ -36,6 +36,7 @@ struct CompareArgs {
   double alpha = 0.05, min_effect = 2.0;
   std::vector<std::string> ignore_params;
   bool include_partial = false;
+  bool skip_bad_records = false;
 };
 // The comparison options of these arguments.
 compare::Options compare_options(const CompareArgs& a);
@@ -48,6 +49,10 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
                        const CompareArgs& a, const std::string& stopping = "");
 
 // Shared helpers.
+// record::load_all, naming on stderr every .json file of a directory that it did not read.
+std::vector<record::RunRecord> load_records(const std::string& file_or_dir, bool skip_bad_records);
+inline constexpr const char* kSkipBadRecordsHelp =
+    "In a directory, skip damaged .json files (not valid JSON, a broken record), naming each, instead of stopping";
 nlohmann::json runtimes_report(const launcher::HostFacts& facts);  // one entry per container runtime
 std::string at_container(const nlohmann::json& snapshot);           // " (native)" or " (inside a container: ...)"
 std::vector<std::string> command_line();  // argv of this process, as given

@@ -64,6 +64,17 @@ void check_label(const std::string& label) {
                 fmt::format("give a label of at most {} characters", NAME_MAX));
 }
 
+std::string label_or_default(const std::optional<std::string>& given, const std::string& option,
+                             const launcher::EnvSpec& spec) {
+  if (!given) return spec.default_label();
+  if (given->empty())
+    throw Error(fmt::format("{} was given an empty name", option),
+                fmt::format("give a name (letters, digits, '-', '_' or '.'), e.g. {} native, or leave {} out for the "
+                            "environment's default ('{}')",
+                            option, option, spec.default_label()));
+  return *given;
+}
+
 void add_plan_options(CLI::App* cmd, PlanArgs& a, bool plan_file) {
   cmd->add_option("--suite", a.suite, "Named suite from the config (default: sanity); see `sparkbench list --suites`");
   cmd->add_option("--workload,-w", a.workload, "Run one workload instead of a suite; see `sparkbench list`");

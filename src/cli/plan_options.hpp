@@ -49,5 +49,9 @@ launcher::ContainerOptions container_options(const ContainerArgs& a);  // parses
 // Throws sb::Error when the label cannot be a results directory's name: characters other than
 // letters, digits, '-', '_' and '.', or longer than a file-name component may be (NAME_MAX).
 void check_label(const std::string& label);
+// The label given with `option`, else the environment's default; throws sb::Error when it was
+// given empty (`--label ''` is a mistake, not a request for the default).
+std::string label_or_default(const std::optional<std::string>& given, const std::string& option,
+                             const launcher::EnvSpec& spec);
 
 }  // namespace sb::cli

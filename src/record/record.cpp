@@ -6,9 +6,11 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <variant>
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -104,19 +106,30 @@ json to_json(const RunRecord& r) {
           {"cases", cases}};
 }
 
-RunRecord from_json(const json& j, const std::string& source_name) {
-  if (!j.is_object() || j.value("schema", "") != kSchemaName)
-    throw Error(fmt::format("{} is not a sparkbench run record (no \"schema\": \"{}\")", source_name, kSchemaName),
-                "pass a file written by `sparkbench run` (results/<label>/*.json) or a directory of them");
-  const int version = j.value("schema_version", 0);
+namespace {
+
+bool is_run_record(const json& j) {
+  return j.is_object() && j.contains("schema") && j["schema"].is_string() && j["schema"] == kSchemaName;
+}
+
+// Why valid JSON is not a run record, for the note that names it.
+std::string foreign_kind(const json& j) {
+  if (j.is_object() && j.contains("schema")) return fmt::format("not a run record (schema {})", j["schema"].dump());
+  return fmt::format("not a run record (no \"schema\": \"{}\")", kSchemaName);
+}
+
+// j, an object with "schema": "sparkbench.run", as a record, or why it is damaged (without the
+// file's name). A newer schema version throws: this sparkbench cannot know what such a file holds,
+// so it is never taken for a damaged one.
+std::variant<RunRecord, std::string> read_run_record(const json& j, const std::string& source_name) {
+  const auto v = j.find("schema_version");
+  const int version = v != j.end() && v->is_number_integer() ? v->get<int>() : 0;
   if (version > kSchemaVersion)
     throw Error(fmt::format("{} has record schema version {}, newer than this sparkbench ({}) understands "
                             "(version {}); it was written by sparkbench {}",
                             source_name, version, kVersion, kSchemaVersion, j.value("sparkbench_version", "?")),
                 "compare it with the sparkbench version that wrote it, or upgrade this sparkbench");
-  if (version < 1)
-    throw Error(fmt::format("{} has an invalid record schema version ({})", source_name, version),
-                "re-run the benchmark with this sparkbench to produce a valid record");
+  if (version < 1) return fmt::format("invalid record schema version ({})", v != j.end() ? v->dump() : "none");
   try {
     RunRecord r;
     r.sparkbench_version = j.value("sparkbench_version", "");
@@ -135,13 +148,53 @@ RunRecord from_json(const json& j, const std::string& source_name) {
     r.source = source_name;
     return r;
   } catch (const json::exception& e) {
-    throw Error(fmt::format("{} is a damaged sparkbench record: {}", source_name, e.what()),
-                "re-run the benchmark; records are written atomically, so a damaged file was edited "
-                "or truncated after it was written");
+    return std::string(e.what());
   }
 }
 
+// One .json file of a directory, into out.records or out.unread.
+void read_directory_entry(const std::filesystem::path& f, LoadedRecords& out) {
+  std::ifstream in(f);
+  if (!in) {
+    out.unread.push_back({f, fmt::format("cannot open it: {}", std::strerror(errno)), true});
+    return;
+  }
+  json j;
+  try {
+    j = json::parse(in);
+  } catch (const json::exception& e) {
+    out.unread.push_back({f, fmt::format("not valid JSON ({})", e.what()), true});
+    return;
+  }
+  if (!is_run_record(j)) {
+    out.unread.push_back({f, foreign_kind(j), false});
+    return;
+  }
+  auto read = read_run_record(j, f.string());
+  if (auto* problem = std::get_if<std::string>(&read)) out.unread.push_back({f, "damaged run record: " + *problem, true});
+  else out.records.push_back(std::get<RunRecord>(std::move(read)));
+}
+
+}  // namespace
+
+RunRecord from_json(const json& j, const std::string& source_name) {
+  if (!is_run_record(j))
+    throw Error(fmt::format("{} is not a sparkbench run record (no \"schema\": \"{}\")", source_name, kSchemaName),
+                "pass a file written by `sparkbench run` (results/<label>/*.json) or a directory of them");
+  auto read = read_run_record(j, source_name);
+  if (auto* problem = std::get_if<std::string>(&read))
+    throw Error(fmt::format("{} is a damaged sparkbench record: {}", source_name, *problem),
+                "re-run the benchmark; records are written atomically, so a damaged file was edited "
+                "or truncated after it was written");
+  return std::get<RunRecord>(std::move(read));
+}
+
 RunRecord load(const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(file, ec))
+    throw Error(fmt::format("{} is a directory, not a record file", file.string()),
+                "give one record (results/<label>/<UTC>_<host>.json), or use a command that takes a directory");
   std::ifstream in(file);
   if (!in)
     throw Error(fmt::format("cannot open record {}: {}", file.string(), std::strerror(errno)),
@@ -149,36 +202,67 @@ RunRecord load(const std::filesystem::path& file) {
   json j;
   try {
     j = json::parse(in);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(fmt::format("{} is not valid JSON ({})", file.string(), e.what()),
                 "pass a record written by `sparkbench run`");
   }
   return record::from_json(j, file.string());
 }
 
-std::vector<RunRecord> load_all(const std::filesystem::path& file_or_dir) {
+LoadedRecords load_all(const std::filesystem::path& file_or_dir, bool skip_damaged) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (!fs::exists(file_or_dir, ec))
+  const fs::file_status st = fs::status(file_or_dir, ec);
+  if (!fs::exists(st))
     throw Error(fmt::format("{} does not exist", file_or_dir.string()),
                 "give a record file or a directory of records (e.g. results/native)");
-  if (!fs::is_directory(file_or_dir, ec)) return {load(file_or_dir)};
+  if (fs::is_regular_file(st)) return {{load(file_or_dir)}, {}};
+  if (!fs::is_directory(st))
+    throw Error(fmt::format("{} is neither a record file nor a directory", file_or_dir.string()),
+                "give a record file or a directory of records (e.g. results/native)");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(file_or_dir))
     if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  std::vector<RunRecord> out;
-  for (const auto& f : files) {
-    // A directory may hold other JSON (e.g. a report's summary.json): take only run records.
-    std::ifstream in(f);
-    json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
-    if (j.is_object() && j.value("schema", "") == kSchemaName) out.push_back(record::from_json(j, f.string()));
-  }
-  if (out.empty())
+  LoadedRecords out;
+  for (const auto& f : files) read_directory_entry(f, out);
+
+  std::vector<std::string> damaged;
+  for (const auto& u : out.unread)
+    if (u.damaged) damaged.push_back(fmt::format("\n  {}: {}", u.file.string(), u.reason));
+  if (!damaged.empty() && !skip_damaged)
+    throw Error(fmt::format("{} holds {} .json file(s) that cannot be read as run records:{}", file_or_dir.string(),
+                            damaged.size(), fmt::join(damaged, "")),
+                fmt::format("remove or repair {0}, or pass --skip-bad-records to go on without {0} (each skipped "
+                            "file is named)",
+                            damaged.size() == 1 ? "it" : "them"));
+  if (out.records.empty())
     throw Error(fmt::format("no sparkbench run records in directory {}", file_or_dir.string()),
                 "run `sparkbench run --label <name>` first, or point at results/<label>");
   return out;
 }
+
+namespace {
+
+// Removes the temporary file of write_atomic unless the rename took it: no failure (open, write,
+// close, rename, an exception) leaves a `.<name>.tmp.<pid>` behind on a full disk.
+class RemoveUnlessRenamed {
+ public:
+  explicit RemoveUnlessRenamed(std::filesystem::path path) : path_(std::move(path)) {}
+  ~RemoveUnlessRenamed() {
+    std::error_code ec;
+    if (!renamed_) std::filesystem::remove(path_, ec);
+  }
+  RemoveUnlessRenamed(const RemoveUnlessRenamed&) = delete;
+  RemoveUnlessRenamed& operator=(const RemoveUnlessRenamed&) = delete;
+  void renamed() { renamed_ = true; }
+
+ private:
+  std::filesystem::path path_;
+  bool renamed_ = false;
+};
+
+}  // namespace
 
 void write_atomic(const std::filesystem::path& file, const std::string& content) {
   namespace fs = std::filesystem;
@@ -189,20 +273,21 @@ void write_atomic(const std::filesystem::path& file, const std::string& content)
     throw Error(fmt::format("cannot create directory {}: {}", dir.string(), ec.message()),
                 "choose a writable output directory with --out", kExitFailure);
   const fs::path tmp = dir / fmt::format(".{}.tmp.{}", file.filename().string(), ::getpid());
+  RemoveUnlessRenamed cleanup(tmp);  // declared before the stream: the file is closed before it is removed
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << content;
-    out.flush();
+    out.close();
     if (!out)
       throw Error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)),
-                  "check free space and permissions of the output directory", kExitFailure);
+                  "check free space and permissions of the output directory (the earlier file, if any, is untouched)",
+                  kExitFailure);
   }
   fs::rename(tmp, file, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
+  if (ec)
     throw Error(fmt::format("cannot rename {} to {}: {}", tmp.string(), file.string(), ec.message()),
                 "check permissions of the output directory", kExitFailure);
-  }
+  cleanup.renamed();
 }
 
 std::filesystem::path default_path(const std::filesystem::path& results_dir, const std::string& label,

@@ -58,16 +58,35 @@ struct RunRecord {
 };
 
 nlohmann::json to_json(const RunRecord& r);
-// Throws sb::Error when j is not a sparkbench run record or has a newer schema version.
+// Throws sb::Error when j is not a sparkbench run record, is a damaged one, or has a newer schema version.
 RunRecord from_json(const nlohmann::json& j, const std::string& source_name);
 
+// Throws sb::Error when `file` is not a readable record file (a directory included).
 RunRecord load(const std::filesystem::path& file);
-// A record file, or a directory: every *.json record in it (sorted by name). Throws sb::Error
-// when nothing loadable is found.
-std::vector<RunRecord> load_all(const std::filesystem::path& file_or_dir);
+
+// A .json file of a directory that load_all did not take, and why.
+struct UnreadFile {
+  std::filesystem::path file;
+  std::string reason;    // "not valid JSON (...)", "not a run record (schema ...)", ...
+  bool damaged = false;  // unreadable, not JSON, or a run record that cannot be read; false: JSON of another
+                         // kind (e.g. a comparison's summary.json), which is expected next to records
+};
+
+struct LoadedRecords {
+  std::vector<RunRecord> records;
+  std::vector<UnreadFile> unread;  // every .json file of the directory not in `records`, sorted by name
+};
+
+// A record file, or a directory: every *.json run record in it (sorted by name), and every other
+// .json file with the reason it was not read, so that no round vanishes unnoticed. A damaged file
+// (see UnreadFile) is an sb::Error naming each one unless skip_damaged; a record of a newer schema
+// always is. Throws sb::Error too when the path does not exist, is neither a file nor a directory,
+// or holds no run record.
+LoadedRecords load_all(const std::filesystem::path& file_or_dir, bool skip_damaged);
 
 // Writes to a temporary name in the same directory, then renames over `file`: a reader never
-// sees a half-written record.
+// sees a half-written record. On failure (a full disk, say) it throws sb::Error and leaves the
+// earlier `file` as it was and no temporary file behind.
 void write_atomic(const std::filesystem::path& file, const std::string& content);
 
 // "results/<label>/<UTC-timestamp>_<host>.json"

@@ -12,6 +12,6 @@ expect_error() {
   local rc=0
   "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
   [ "$rc" = "$rc_expected" ] || { cat "$WORK/err"; fail "'$*' exited $rc, expected $rc_expected"; }
-  grep -Eq "$pattern" "$WORK/err" || { cat "$WORK/err"; fail "'$*' stderr lacks /$pattern/"; }
+  grep -Eq -e "$pattern" "$WORK/err" || { cat "$WORK/err"; fail "'$*' stderr lacks /$pattern/"; }
   grep -q "fix:" "$WORK/err" || { cat "$WORK/err"; fail "'$*' error gives no fix"; }
 }
