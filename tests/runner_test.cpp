@@ -21,7 +21,7 @@ RunOptions options(int min_reps, int max_reps, double ci_target = 0.01) {
   return o;
 }
 
-void quiet(const std::string&) {}
+void quiet(const ProgressStatus&) {}
 
 TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.

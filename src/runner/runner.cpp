@@ -78,7 +78,7 @@ class CaseTelemetry {
 }  // namespace
 
 record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
-                            const std::function<void(const std::string&)>& progress_line) {
+                            const std::function<void(const ProgressStatus&)>& progress_line) {
   const Workload& w = *c.workload;
   const config::Settings& s = options.settings;
   record::CaseResult r;
@@ -114,7 +114,7 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
     for (int i = 0; i < s.warmup && !interrupted; ++i) {
       check_measurement(w, run->run());
       ++r.warmup;
-      progress_line(fmt::format("warm-up {}/{}", r.warmup, s.warmup));
+      progress_line({.counter = fmt::format("warm-up {}/{}", r.warmup, s.warmup)});
     }
     telemetry.start();
     const auto measure_start = Clock::now();
@@ -141,8 +141,10 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
       const std::size_t n = primary.size();
       double rel = INFINITY;
       if (n >= 2) rel = stats::describe(primary).ci_half_width_rel;
-      progress_line(fmt::format("rep {:>3}/{}  {} {:.4g} {}  CI ±{}", n, s.max_reps, w.metrics.front().name, m.at(w.metrics.front().name),
-                                w.metrics.front().unit, std::isfinite(rel) ? fmt::format("{:.2f}%", 100 * rel) : "n/a"));
+      progress_line({.counter = fmt::format("rep {:>3}/{}", n, s.max_reps),
+                     .ci = fmt::format("CI ±{}", std::isfinite(rel) ? fmt::format("{:.2f}%", 100 * rel) : "n/a"),
+                     .value = fmt::format("{} {:.4g} {}", w.metrics.front().name, m.at(w.metrics.front().name),
+                                          w.metrics.front().unit)});
       if (static_cast<int>(n) >= s.min_reps && rel <= s.ci_target) {
         r.stop_reason = "ci_target";
         break;
@@ -179,8 +181,10 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
     if (interrupt_flag()) break;
     const auto& c = plan[i];
     const std::string title = fmt::format("[{}/{}] {}", i + 1, total, c.id());
-    auto progress = [&](const std::string& line) {
-      if (options.progress) fmt::print(stderr, "\r\033[K{}  {}", title, line);
+    auto progress = [&](const ProgressStatus& status) {
+      // One column short of the width: a line that reaches the last column wraps on some terminals.
+      if (options.progress)
+        fmt::print(stderr, "\r\033[K{}", fit_progress_line(title, status, terminal_columns() - 1));
     };
     if (!options.progress) fmt::print(stderr, "{} ...\n", title);
     record::CaseResult r = run_case(c, options, progress);

@@ -10,6 +10,7 @@
 
 #include "config/config.hpp"
 #include "record/record.hpp"
+#include "runner/progress_line.hpp"
 
 namespace sb::runner {
 
@@ -29,6 +30,6 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
 
 // One case, exposed for tests.
 record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
-                            const std::function<void(const std::string&)>& progress_line);
+                            const std::function<void(const ProgressStatus&)>& progress_line);
 
 }  // namespace sb::runner
