@@ -1,5 +1,6 @@
 #include "report/run_report.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -44,8 +45,11 @@ std::string telemetry_cell(const json& t, const char* key, const char* stat, con
 
 std::string run_markdown(const record::RunRecord& r) {
   std::string md = fmt::format("# sparkbench run: `{}` on {}\n\n", r.label, r.host);
+  const bool cut = std::any_of(r.cases.begin(), r.cases.end(), [](const auto& c) { return c.partial; });
   md += fmt::format("- started {}, finished {}{}\n", r.started_utc, r.finished_utc,
-                    r.interrupted ? " — **interrupted**: only the finished cases are below" : "");
+                    !r.interrupted ? ""
+                    : cut          ? " — **interrupted**: the finished cases are below, and the one it cut, marked partial"
+                                   : " — **interrupted**: only the finished cases are below");
   md += fmt::format("- GPU: {} (driver {}), CUDA runtime {}, cuBLAS {}\n", field(r.environment, "gpu.devices.0.name"),
                     field(r.environment, "gpu.driver_version"), field(r.environment, "cuda.runtime_version"),
                     field(r.environment, "cuda.cublas.version"));
@@ -64,8 +68,9 @@ std::string run_markdown(const record::RunRecord& r) {
     }
     const auto& m = c.metrics.front();
     const auto s = stats::describe(m.samples);
-    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", c.id, m.spec.name, m.spec.unit, s.median,
-                      s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason);
+    const std::string status = c.partial ? fmt::format("partial (interrupted after {} repetitions)", s.n) : "ok";
+    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | {} |\n", c.id, m.spec.name, m.spec.unit,
+                      s.median, s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason, status);
     if (c.telemetry.value("available", false))
       telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", c.id, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),
