@@ -11,7 +11,8 @@ enum ExitCode : int {
   kExitFailure = 1,       // a benchmark or comparison could not be completed
   kExitUsage = 2,         // bad command line, config or input file
   kExitThreshold = 3,     // compare --fail-above: a significant overhead exceeded the threshold
-  kExitInterrupted = 130  // Ctrl-C; finished cases are kept
+  kExitInterrupted = 130,  // SIGINT (Ctrl-C); finished cases are kept
+  kExitTerminated = 143    // SIGTERM (kill, timeout, CI cancellation, docker stop); finished cases are kept
 };
 
 class Error : public std::runtime_error {
