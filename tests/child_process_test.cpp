@@ -16,6 +16,8 @@
 #include <sstream>
 #include <thread>
 
+#include "core/interrupt.hpp"
+
 namespace sb {
 namespace {
 
@@ -73,21 +75,61 @@ TEST(ChildProcess, TimeoutKillsTheWholeProcessGroup) {
       << "background sleep " << background << " survived the timeout";
 }
 
-TEST(ChildProcess, InterruptFlagSendsSigintToTheGroup) {
-  std::atomic<bool> interrupt{false};
+TEST(ChildProcess, OurSigintIsPassedOnToTheGroup) {
+  interrupt::reset_for_test();
   std::thread press([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    interrupt = true;
+    interrupt::record_for_test(SIGINT);
   });
   const ChildOutcome r = run_child_process({.argv = {"sh", "-c", "sleep 30"},
                                             .timeout_s = 10,
                                             .own_process_group = true,
-                                            .interrupt = &interrupt});
+                                            .forward_signals = true});
   press.join();
+  interrupt::reset_for_test();
   EXPECT_TRUE(r.interrupted);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.signal, SIGINT);
   EXPECT_LT(r.wall_ms, 5000);
+}
+
+TEST(ChildProcess, EachSignalIsPassedOnAsItCameAndOneFromBeforeTheStartToo) {
+  // A SIGTERM that came before the program started ends it too: a run started late must stop.
+  interrupt::reset_for_test();
+  interrupt::record_for_test(SIGTERM);
+  const ChildOutcome early = run_child_process(
+      {.argv = {"sh", "-c", "sleep 30"}, .timeout_s = 10, .own_process_group = true, .forward_signals = true});
+  EXPECT_EQ(early.signal, SIGTERM);
+  EXPECT_FALSE(early.timed_out);
+
+  // Two signals, each passed on by itself and as itself (sent together, two would merge into one).
+  interrupt::reset_for_test();
+  std::thread press([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    interrupt::record_for_test(SIGINT);
+    interrupt::record_for_test(SIGTERM);
+  });
+  const ChildOutcome both = run_child_process(
+      {.argv = {"sh", "-c", "trap 'echo got-int' INT; trap 'echo got-term; exit 0' TERM; echo ready; "
+                            "while :; do sleep 0.05; done"},
+       .timeout_s = 10,
+       .own_process_group = true,
+       .forward_signals = true});
+  press.join();
+  interrupt::reset_for_test();
+  EXPECT_FALSE(both.timed_out);
+  EXPECT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_EQ(both.out, "ready\ngot-int\ngot-term\n");
+}
+
+TEST(ChildProcess, WithoutForwardingOurSignalsAreNotPassedOn) {
+  interrupt::reset_for_test();
+  interrupt::record_for_test(SIGINT);
+  const ChildOutcome r = run_child_process({.argv = {"sh", "-c", "sleep 0.3; echo done"}, .own_process_group = true});
+  interrupt::reset_for_test();
+  EXPECT_FALSE(r.interrupted);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "done\n");
 }
 
 TEST(ChildProcess, EnvAdditionsAndCwd) {

@@ -63,6 +63,25 @@ TEST(Record, RoundTripsThroughJson) {
   EXPECT_EQ(back.find_case(c.id), &back.cases.front());
 }
 
+TEST(Record, PartialIsWrittenAndOldRecordsTakeItFromTheStopReason) {
+  RunRecord r = sample_record();
+  r.cases.push_back(r.cases.front());
+  r.cases[1].id += ",cut";
+  r.cases[1].stop_reason = "interrupted";
+  r.cases[1].partial = true;
+  nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["cases"][0]["partial"], false);
+  EXPECT_EQ(j["cases"][1]["partial"], true);
+  const RunRecord back = record::from_json(j, "mem");
+  EXPECT_FALSE(back.cases[0].partial);
+  EXPECT_TRUE(back.cases[1].partial);
+  // Written before the field existed: the case an interrupt cut said so only in its stop reason.
+  for (auto& c : j["cases"]) c.erase("partial");
+  const RunRecord old = record::from_json(j, "old");
+  EXPECT_FALSE(old.cases[0].partial);
+  EXPECT_TRUE(old.cases[1].partial);
+}
+
 TEST(Record, RejectsNewerSchemaAndForeignJson) {
   auto j = to_json(sample_record());
   j["schema_version"] = kSchemaVersion + 1;

@@ -17,6 +17,7 @@
 #include "report/format.hpp"
 #include "report/gnuplot.hpp"
 #include "report/report.hpp"
+#include "report/run_report.hpp"
 
 namespace sb::report {
 namespace {
@@ -586,6 +587,30 @@ TEST(ReportPlots, RendersSvgAndPngWithGnuplot) {
   EXPECT_TRUE(contains(read(tmp.path / "plots" / "timeline_01_matmul_n_1024_precision_fp32.svg"), "SM clock"));
   const std::string md = markdown(c, plots);
   EXPECT_TRUE(contains(md, "](plots/overhead.svg) ([PNG](plots/overhead.png))"));
+}
+
+TEST(RunReport, ACaseCutByAnInterruptIsShownPartialWithItsRepetitions) {
+  record::RunRecord r;
+  r.label = "native";
+  r.interrupted = true;
+  for (const bool cut : {false, true}) {
+    record::CaseResult c;
+    c.id = cut ? "matmul/n=2" : "matmul/n=1";
+    c.metrics = {{kTime, cut ? std::vector<double>{1.0, 1.1, 1.2} : std::vector<double>{1.0, 1.1, 1.2, 1.0, 1.1}}};
+    c.stop_reason = cut ? "interrupted" : "ci_target";
+    c.partial = cut;
+    r.cases.push_back(c);
+  }
+  const std::string md = run_markdown(r);
+  EXPECT_TRUE(contains(md, "the one it cut, marked partial")) << md;
+  std::istringstream lines(md);
+  std::string line, finished, cut;
+  while (std::getline(lines, line)) {
+    if (contains(line, "`matmul/n=1`")) finished = line;
+    if (contains(line, "`matmul/n=2`")) cut = line;
+  }
+  EXPECT_TRUE(finished.ends_with("| ok |")) << finished;
+  EXPECT_TRUE(cut.ends_with("| interrupted | partial (interrupted after 3 repetitions) |")) << cut;
 }
 
 }  // namespace

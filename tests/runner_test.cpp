@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "config/config.hpp"
+#include "core/interrupt.hpp"
 #include "runner/runner.hpp"
 #include "test_workloads.hpp"
 
@@ -21,7 +23,7 @@ RunOptions options(int min_reps, int max_reps, double ci_target = 0.01) {
   return o;
 }
 
-void quiet(const std::string&) {}
+void quiet(const ProgressStatus&) {}
 
 TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.
@@ -81,17 +83,63 @@ TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
                                            planned(test::kSequenceWorkload, {{"spread_pct", {"0.3"}}})};
   record::RunRecord rec;
   int checkpoints = 0;
-  interrupt_flag() = false;
+  interrupt::reset_for_test();
   run(plan, options(5, 10), rec, [&](const record::RunRecord& r) {
     ++checkpoints;
-    if (r.cases.size() == 2) interrupt_flag() = true;  // as if Ctrl-C arrived during the third case
+    if (r.cases.size() == 2) interrupt::record_for_test(SIGINT);  // as if Ctrl-C arrived between cases
   });
-  interrupt_flag() = false;
+  interrupt::reset_for_test();
   EXPECT_TRUE(rec.interrupted);
   EXPECT_FALSE(rec.complete);
   ASSERT_EQ(rec.cases.size(), 2u);
   EXPECT_EQ(rec.cases[1].status, "ok");
+  EXPECT_FALSE(rec.cases[1].partial);
   EXPECT_GE(checkpoints, 3);  // after each finished case and once at the end
+}
+
+TEST(Runner, TheCaseASignalCutsIsKeptMarkedPartialAndNothingRunsAfterIt) {
+  // Call 4 = the third measured repetition (after one warm-up): it completes, then the runner stops.
+  std::vector<config::PlannedCase> plan = {planned(test::kInterruptingWorkload, {{"at", {"4"}}}),
+                                           planned(test::kSequenceWorkload)};
+  record::RunRecord rec;
+  interrupt::reset_for_test();
+  run(plan, options(5, 30), rec, [](const record::RunRecord&) {});
+  interrupt::reset_for_test();
+  EXPECT_TRUE(rec.interrupted);
+  EXPECT_FALSE(rec.complete);
+  ASSERT_EQ(rec.cases.size(), 1u);
+  const record::CaseResult& cut = rec.cases[0];
+  EXPECT_EQ(cut.status, "ok");
+  EXPECT_TRUE(cut.partial);
+  EXPECT_EQ(cut.stop_reason, "interrupted");
+  EXPECT_EQ(cut.metrics.front().samples.size(), 3u);
+}
+
+TEST(Runner, ARepetitionTheSignalCutsShortIsDroppedAndTheOnesBeforeItKept) {
+  // As a `command` workload's program that is passed the signal: call 5 throws instead of measuring.
+  interrupt::reset_for_test();
+  const auto r = run_case(planned(test::kInterruptingWorkload, {{"at", {"5"}}, {"throw", {"yes"}}}), options(5, 30), quiet);
+  interrupt::reset_for_test();
+  EXPECT_EQ(r.status, "ok") << r.message;
+  EXPECT_TRUE(r.partial);
+  EXPECT_EQ(r.stop_reason, "interrupted");
+  EXPECT_EQ(r.metrics.front().samples.size(), 3u);
+}
+
+TEST(Runner, ACaseCutBeforeTwoRepetitionsFailsButStaysMarkedPartial) {
+  interrupt::reset_for_test();
+  const auto r = run_case(planned(test::kInterruptingWorkload, {{"at", {"1"}}}), options(5, 30), quiet);
+  interrupt::reset_for_test();
+  EXPECT_EQ(r.status, "failed");
+  EXPECT_TRUE(r.partial);
+  EXPECT_EQ(r.message, "interrupted before 2 repetitions were measured");
+}
+
+TEST(Runner, WithoutASignalNoCaseIsPartial) {
+  interrupt::reset_for_test();
+  const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), options(5, 30), quiet);
+  EXPECT_FALSE(r.partial);
+  EXPECT_EQ(r.stop_reason, "ci_target");
 }
 
 TEST(Runner, CompleteRunIsMarkedComplete) {

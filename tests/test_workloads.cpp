@@ -1,8 +1,11 @@
 #include "test_workloads.hpp"
 
+#include <signal.h>
+
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "workload/workload.hpp"
 
 namespace sb::test {
@@ -93,6 +96,32 @@ SB_REGISTER_WORKLOAD(test_optional_metric,
                                 };
                                 auto run = std::make_unique<Optional>();
                                 run->mode = p.str("mode");
+                                return run;
+                              }});
+
+SB_REGISTER_WORKLOAD(test_interrupting,
+                     Workload{.name = kInterruptingWorkload,
+                              .help = "test-only: a SIGINT arrives during one of its calls",
+                              .device = Device::Cpu,
+                              .layer = "test",
+                              .params = {{.name = "at", .type = ParamSpec::Type::Int, .defaults = {"4"}, .help = "call number"},
+                                         {.name = "throw", .defaults = {"no"}, .choices = {"no", "yes"}, .help = "throw then"}},
+                              .metrics = {{.name = "value", .unit = "ms"}},
+                              .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
+                                struct Interrupting : CaseRun {
+                                  int at = 0, n = 0;
+                                  bool throws = false;
+                                  Measurement run() override {
+                                    if (++n == at) {
+                                      interrupt::record_for_test(SIGINT);
+                                      if (throws) throw std::runtime_error("cut short by the signal");
+                                    }
+                                    return {{"value", 1.0 + 0.1 * (n % 3)}};
+                                  }
+                                };
+                                auto run = std::make_unique<Interrupting>();
+                                run->at = static_cast<int>(p.integer("at"));
+                                run->throws = p.str("throw") == "yes";
                                 return run;
                               }});
 

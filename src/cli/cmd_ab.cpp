@@ -19,8 +19,8 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "launcher/session.hpp"
-#include "runner/runner.hpp"
 
 namespace sb::cli {
 namespace {
@@ -121,6 +121,13 @@ int do_ab(AbArgs& a) {
     for (int side = 0; side < 2; ++side) {
       launcher::Session& s = side == 0 ? session_a : session_b;
       const std::string& label = side == 0 ? label_a : label_b;
+      // 130 or 143: after our own SIGINT/SIGTERM, or the run's when it was sent one of its own.
+      const auto interrupted = [&](int run_exit_code) {
+        print_kept(records_a, records_b);
+        fmt::print(stderr, "sparkbench ab: interrupted in round {}; no comparison written\n", round);
+        return interrupt::requested() ? interrupt::exit_code() : run_exit_code;
+      };
+      if (interrupt::requested()) return interrupted(0);  // came between two runs: no further one starts
       fmt::print(stderr, "sparkbench ab: round {}{}, {} '{}' ({})\n", round,
                  rule.fixed ? fmt::format("/{}", rule.max_rounds) : "", side == 0 ? "A" : "B", label, s.describe());
       launcher::RunOutcome o;
@@ -130,14 +137,13 @@ int do_ab(AbArgs& a) {
         print_kept(records_a, records_b);
         throw;
       }
-      (side == 0 ? records_a : records_b).push_back(o.record);
-      (side == 0 ? baseline : candidate).push_back(record::load(o.record));
-      failed_case |= o.exit_code == kExitFailure;
-      if (o.exit_code == kExitInterrupted || runner::interrupt_flag()) {
-        print_kept(records_a, records_b);
-        fmt::print(stderr, "sparkbench ab: interrupted in round {}; no comparison written\n", round);
-        return kExitInterrupted;
+      if (!o.record.empty()) {
+        (side == 0 ? records_a : records_b).push_back(o.record);
+        (side == 0 ? baseline : candidate).push_back(record::load(o.record));
       }
+      failed_case |= o.exit_code == kExitFailure;
+      if (o.exit_code == kExitInterrupted || o.exit_code == kExitTerminated || interrupt::requested())
+        return interrupted(o.exit_code);
     }
     const compare::StoppingCheck check =
         compare::check_stopping(rule, round, compare::compare(baseline, candidate, compare_options(a.compare)));

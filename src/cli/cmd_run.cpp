@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <mutex>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
+#include "core/interrupt.hpp"
 #include "core/version.hpp"
 #include "env/environment.hpp"
 #include "launcher/session.hpp"
@@ -37,6 +39,39 @@ struct RunArgs {
 // argv, env and output tails, messages); the run itself used the real values.
 std::string recorded(const record::RunRecord& r) { return redact::json(to_json(r)).dump(1); }
 
+// The record on disk: rewritten after every case (the runner's checkpoint), and once more from the
+// interrupt watcher right after a SIGINT/SIGTERM, marked interrupted, so that the file says so even
+// when the process does not live to the end of the current repetition (a second signal, the SIGKILL
+// `docker stop` sends after its grace period). One lock: both use write_atomic's temporary name.
+class RecordFile {
+ public:
+  explicit RecordFile(std::filesystem::path path) : path_(std::move(path)) {}
+  void write(const record::RunRecord& r) {
+    std::lock_guard lock(mutex_);
+    last_ = r;
+    written_ = true;
+    write_locked();
+  }
+  void mark_interrupted() {
+    std::lock_guard lock(mutex_);
+    if (written_) write_locked();
+  }
+
+ private:
+  void write_locked() {
+    if (interrupt::requested()) {  // also a checkpoint that lands after the watcher's rewrite
+      last_.interrupted = true;
+      last_.complete = false;
+    }
+    record::write_atomic(path_, recorded(last_));
+  }
+
+  std::filesystem::path path_;
+  std::mutex mutex_;
+  record::RunRecord last_;
+  bool written_ = false;
+};
+
 int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out, bool launched) {
   const auto started = std::chrono::system_clock::now();
   record::RunRecord rec;
@@ -55,20 +90,21 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
 
   fmt::print(stderr, "sparkbench {}: {} case(s), label '{}'{}\n", kVersion, p.cases.size(), label,
              launched ? "" : ", record " + path.string());
+  RecordFile file(path);
+  file.write(rec);  // the claimed file holds a valid record from now on
+  const interrupt::Hook mark_interrupted([&] { file.mark_interrupted(); });
   rec.environment = env::capture();
-  record::write_atomic(path, recorded(rec));  // the claimed file holds a valid record from now on
+  file.write(rec);
 
   runner::RunOptions options{p.settings, stderr_is_terminal()};
-  runner::run(p.cases, options, rec, [&](const record::RunRecord& r) {
-    record::write_atomic(path, recorded(r));
-  });
+  runner::run(p.cases, options, rec, [&](const record::RunRecord& r) { file.write(r); });
 
   int ok = 0, unavailable = 0, failed = 0;
   for (const auto& c : rec.cases) (c.status == "ok" ? ok : c.status == "unavailable" ? unavailable : failed)++;
   fmt::print(stderr, "sparkbench: {} ok, {} unavailable, {} failed{}\n", ok, unavailable, failed,
              rec.interrupted ? fmt::format(" (interrupted; {} of {} cases kept)", rec.cases.size(), p.cases.size()) : "");
   if (!launched) fmt::print("{}\n", path.string());  // stdout: the record, for scripts
-  if (rec.interrupted) return kExitInterrupted;
+  if (rec.interrupted) return interrupt::exit_code();
   return failed > 0 ? kExitFailure : kExitOk;
 }
 
@@ -87,8 +123,8 @@ int do_run(const RunArgs& a) {
   fmt::print(stderr, "sparkbench {}: {} case(s) in {}, label '{}'\n", kVersion, p.cases.size(), session.describe(), label);
   const launcher::RunOutcome o = session.run(
       {label, launcher::make_plan_file(config::plan_to_json(p.cases), settings, p.source), a.out});
-  fmt::print("{}\n", o.record.string());
-  return o.exit_code;
+  if (!o.record.empty()) fmt::print("{}\n", o.record.string());
+  return interrupt::requested() ? interrupt::exit_code() : o.exit_code;
 }
 
 }  // namespace
@@ -98,8 +134,10 @@ void add_run(CLI::App& app, int& exit_code) {
   CLI::App* run = app.add_subcommand("run", "Run a suite (or one workload's parameter grid) and write one run record");
   run->footer(
       "The record goes to <out>/<label>/<UTC-timestamp>_<host>.json, rewritten atomically after every case:\n"
-      "Ctrl-C keeps the finished cases. Each case: warm-up, then repetitions until the 95% CI half-width of\n"
-      "its primary metric is under --ci-target % of the mean, or --reps / --max-time is reached.\n\n"
+      "Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143) stops after the current repetition and keeps the cases\n"
+      "so far, the cut one marked partial; a second signal aborts at once. Each case: warm-up, then\n"
+      "repetitions until the 95% CI half-width of its primary metric is under --ci-target % of the mean,\n"
+      "or --reps / --max-time is reached.\n\n"
       "--env runs the same binary in a container (see `sparkbench runtimes`): without an image the host's\n"
       "userland is mounted read-only into a minimal image (host-mirror), so only namespaces and cgroups differ;\n"
       "with an image the sparkbench bundle is mounted into it. The exact command goes into the record.\n\n"

@@ -1,6 +1,5 @@
 #include "cli/commands.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,23 +10,13 @@
 
 #include "cli/usage.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/version.hpp"
-#include "runner/runner.hpp"
 
 namespace sb::cli {
 namespace {
 
 std::vector<std::string> g_argv;
-
-void on_sigint(int) {
-  // First Ctrl-C: finish the current repetition, keep finished cases. Second: exit now.
-  if (runner::interrupt_flag().exchange(true)) {
-    signal(SIGINT, SIG_DFL);
-    raise(SIGINT);
-  }
-  static const char msg[] = "\nsparkbench: interrupted; saving finished cases (Ctrl-C again to abort now)\n";
-  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-}
 
 void print_error(const std::string& problem, const std::string& fix) {
   fmt::print(stderr, "sparkbench: error: {}\n", problem);
@@ -71,7 +60,8 @@ int main(int argc, char** argv) {
       kVersion)};
   app.footer(
       "Exit codes: 0 success; 1 a case failed or a run could not complete; 2 bad command line, config or "
-      "input; 3 compare --fail-above exceeded; 130 interrupted (finished cases are kept).\n"
+      "input; 3 compare --fail-above exceeded; 130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished cases "
+      "are kept; a second signal aborts at once).\n"
       "Docs: README.md, docs/methodology.md (how measuring and statistics work).");
   app.set_version_flag("--version", std::string("sparkbench ") + kVersion);
   app.require_subcommand(1);
@@ -88,11 +78,8 @@ int main(int argc, char** argv) {
   add_bundle(app, exit_code);
   add_share(app, exit_code);
 
-  struct sigaction sa {};
-  sa.sa_handler = on_sigint;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  // SIGINT/SIGTERM: the first stops `run` and `ab` after the current repetition, the second aborts.
+  interrupt::install();
 
   try {
     app.parse(argc, argv);

@@ -14,10 +14,12 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/path_search.hpp"
 
 extern char** environ;
@@ -27,7 +29,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How often the loop looks at the timeout and the interrupt flag while the program runs (a pidfd
+// How often the loop looks at the timeout and our signals while the program runs (a pidfd
 // wakes it at the exit; without one, and while draining, it looks every millisecond).
 constexpr auto kTick = std::chrono::milliseconds(50);
 // After the program exits, how long what it left behind (holding the pipes) may keep writing.
@@ -120,8 +122,8 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
   return out;
 }
 
-// The spawn attributes every child gets: no blocked signals, SIGPIPE and SIGINT at their defaults
-// (whatever we ignore or catch is ours, not the child's), and its own group when asked.
+// The spawn attributes every child gets: no blocked signals, SIGPIPE, SIGINT and SIGTERM at their
+// defaults (whatever we ignore or catch is ours, not the child's), and its own group when asked.
 void set_attributes(SpawnAttributes& attributes, bool own_process_group) {
   short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
   if (own_process_group) {
@@ -134,6 +136,7 @@ void set_attributes(SpawnAttributes& attributes, bool own_process_group) {
   sigemptyset(&defaults);
   sigaddset(&defaults, SIGPIPE);
   sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
   posix_spawnattr_setsigmask(attributes.get(), &none);
   posix_spawnattr_setsigdefault(attributes.get(), &defaults);
 }
@@ -194,6 +197,11 @@ ChildOutcome run_child_process(const ChildSpec& spec) {
 
   // A kill reaches the whole group only when the child leads one of its own: ours is not its to end.
   const pid_t target = spec.own_process_group ? -pid : pid;
+  const bool forward = spec.own_process_group && spec.forward_signals;
+  std::optional<interrupt::ForwardingTo> forwarding;
+  if (forward) forwarding.emplace(pid, spec.await_on_abort);
+  int forwarded = 0;
+  Clock::time_point forwarded_at;
   const bool has_deadline = spec.timeout_s > 0;
   const auto deadline =
       has_deadline ? start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(spec.timeout_s))
@@ -220,15 +228,16 @@ ChildOutcome run_child_process(const ChildSpec& spec) {
       outcome.timed_out = true;  // killed below, with every other way out of the loop
       break;
     }
-    if (!exited && spec.own_process_group && spec.interrupt && *spec.interrupt && !outcome.interrupted) {
-      ::kill(-pid, SIGINT);
+    if (!exited && forward && forwarded < interrupt::count() && (forwarded == 0 || now - forwarded_at >= kTick)) {
+      ::kill(-pid, ++forwarded == 1 ? interrupt::first_signal() : interrupt::last_signal());
+      forwarded_at = now;
       outcome.interrupted = true;
     }
     auto poll_wait = exit_fd.get() >= 0 && !exited ? kTick : std::chrono::milliseconds(1);
     if (!exited && has_deadline)
       poll_wait = std::min(poll_wait, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));
     const int n = ::poll(fds, 3, static_cast<int>(poll_wait.count()));
-    if (n < 0 && errno != EINTR) break;  // EINTR: our Ctrl-C; the loop looks at the flag
+    if (n < 0 && errno != EINTR) break;  // EINTR: one of our signals; the loop passes it on
     for (int i = 0; i < 2 && n > 0; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       char buf[65536];

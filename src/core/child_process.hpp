@@ -1,9 +1,9 @@
 #pragma once
 // Running another program to its end: argv exactly as given (no shell, so image names and paths
 // need no quoting), stdin from /dev/null, stdout and stderr read apart and kept as tails. The
-// launchers probe runtimes and run containers with it; the `command` workload runs the user's
-// program, in its own process group so that a timeout or Ctrl-C reaches everything it started.
-#include <atomic>
+// launchers probe runtimes and run containers with it, the session runs the re-executed sparkbench,
+// and the `command` workload runs the user's program: the last three in their own process group,
+// with our SIGINT/SIGTERM passed on, so that a signal sent to sparkbench alone reaches the child.
 #include <cstddef>
 #include <map>
 #include <string>
@@ -22,8 +22,15 @@ struct ChildSpec {
   // killed once it has exited (and its output drained for up to 500 ms), so that nothing overlaps
   // the next run. Without it, the child shares our group and sees our terminal's Ctrl-C itself.
   bool own_process_group = false;
-  // With own_process_group: when this turns true (our Ctrl-C), SIGINT is passed on to the group.
-  const std::atomic<bool>* interrupt = nullptr;
+  // With own_process_group: each SIGINT or SIGTERM we receive (core/interrupt.hpp), also one that
+  // came before it started, is passed on to the group, the same signal, one per 50 ms tick (two
+  // sent at once would merge into one). The group is outside our terminal's foreground group, so
+  // a Ctrl-C reaches it this way only: once, like a signal sent to our pid alone.
+  bool forward_signals = false;
+  // With forward_signals, on an abort (our second signal): false, the group is killed at once;
+  // true, it is given a moment to end by itself and its caller to collect what it wrote (a
+  // re-executed sparkbench, which aborts too and leaves its record marked interrupted).
+  bool await_on_abort = false;
   bool echo_to_stderr = false;              // copy its stdout and stderr to our stderr as they arrive
   std::size_t keep_bytes = 16u << 20;       // the tail of each stream that is kept
 };
@@ -34,7 +41,7 @@ struct ChildOutcome {
   std::string out{}, err{};   // the last keep_bytes of each
   int signal = 0;             // N when killed by signal N
   bool timed_out = false;     // killed after timeout_s
-  bool interrupted = false;   // the interrupt flag turned true while it ran, and SIGINT was passed on
+  bool interrupted = false;   // a SIGINT or SIGTERM of ours was passed on to it
   double wall_ms = 0;         // from start to exit
   std::string start_error{};  // why it did not start
 };

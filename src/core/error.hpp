@@ -12,7 +12,8 @@ enum ExitCode : int {
   kExitUsage = 2,         // bad command line, config or input file
   kExitThreshold = 3,     // compare --fail-above: a slower case's overhead exceeded the threshold
   kExitInconclusive = 4,  // compare --fail-inconclusive: a case is neither shown different nor equivalent
-  kExitInterrupted = 130  // Ctrl-C; finished cases are kept
+  kExitInterrupted = 130,  // SIGINT (Ctrl-C); finished cases are kept
+  kExitTerminated = 143    // SIGTERM (kill, timeout, CI cancellation, docker stop); finished cases are kept
 };
 
 class Error : public std::runtime_error {

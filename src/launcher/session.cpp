@@ -1,5 +1,6 @@
 #include "launcher/session.hpp"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "config/config.hpp"
 #include "core/child_process.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/path_search.hpp"
 #include "core/redact.hpp"
 #include "launcher/bundle.hpp"
@@ -298,8 +300,18 @@ RunOutcome Session::run(const RunRequest& request) {
   fmt::print(stderr, "sparkbench: {}\n", outcome.launch["command_line"].get<std::string>());
 
   // Its output reaches our stderr as it arrives (our stdout stays free for the record paths scripts
-  // read); it shares our process group, so our terminal's Ctrl-C reaches it directly.
-  const ChildOutcome r = run_child_process({.argv = cmd, .echo_to_stderr = true, .keep_bytes = 16u << 10});
+  // read). In a process group of its own it is passed each SIGINT/SIGTERM we receive, whoever sent
+  // it (our terminal's Ctrl-C now reaches us only, so it arrives once): the re-executed sparkbench
+  // stops after its current repetition; `docker run` and `podman run` pass it to the container
+  // (their signal proxy, on without a TTY), `crun run` and `runc run` in the foreground to the
+  // container's init; in all three that is the re-executed sparkbench (the bundle's launcher execs it).
+  const ChildOutcome r = run_child_process(
+      {.argv = cmd,
+       .own_process_group = true,
+       .forward_signals = true,
+       .await_on_abort = true,
+       .echo_to_stderr = true,
+       .keep_bytes = 16u << 10});
   outcome.exit_code = r.started ? r.exit_code : 127;
   outcome.launch["exit_code"] = outcome.exit_code;
 
@@ -326,13 +338,18 @@ RunOutcome Session::run(const RunRequest& request) {
   const std::string tail = last_line(r.err.find_first_not_of(" \n\r\t") != std::string::npos ? r.err : r.out);
   const std::string output = r.out + r.err;
   const auto said = [&](const char* text) { return output.find(text) != std::string::npos; };
-  const bool normal_end = outcome.exit_code == 0 || outcome.exit_code == 1 || outcome.exit_code == kExitInterrupted;
+  // 130/143: our signal passed on, or one of its own; 137: killed by our abort, having not ended by itself.
+  const bool signalled = outcome.exit_code == kExitInterrupted || outcome.exit_code == kExitTerminated ||
+                         (outcome.exit_code == 128 + SIGKILL && interrupt::count() >= 2);
+  const bool normal_end = outcome.exit_code == 0 || outcome.exit_code == 1 || signalled;
   std::string problem, fix;
   if (!r.started) {
     problem = fmt::format("could not start {}", cmd.front());
     fix = "check that it is installed and executable";
   } else if (normal_end && !outcome.record.empty()) {
     return outcome;
+  } else if (signalled && interrupt::requested()) {
+    return outcome;  // our signal reached it while it started, before it wrote a record: nothing to keep
   } else if (outcome.exit_code == 128 + 9) {
     problem = fmt::format("{} was killed (SIGKILL, exit 137){}", where,
                           options_.memory.empty() ? "" : fmt::format(": out of memory under --memory {}?", options_.memory));

@@ -39,8 +39,8 @@ struct RunRequest {
 };
 
 struct RunOutcome {
-  std::filesystem::path record;  // the record in the host's results directory
-  int exit_code = 0;             // 0 ok, 1 a case failed, 130 interrupted (other codes throw)
+  std::filesystem::path record;  // the record in the host's results directory; empty only when interrupted
+  int exit_code = 0;             // 0 ok, 1 a case failed, 130/143 interrupted by SIGINT/SIGTERM (other codes throw)
   nlohmann::json launch;         // what went into the record's `launch`
 };
 
@@ -58,8 +58,9 @@ class Session {
   // One line for progress messages: "docker (host-mirror image sparkbench/host-mirror:..., gpu: none)".
   std::string describe() const;
 
-  // Runs the plan once. Returns when a record was written and the run ended normally, with a failed
-  // case (exit 1) or interrupted (130). Throws sb::Error (exit code 1) when the runtime or the
+  // Runs the plan once, passing it our SIGINT/SIGTERM. Returns when a record was written and the run
+  // ended normally, with a failed case (exit 1) or interrupted (130/143; without a record when our
+  // signal came before it wrote one). Throws sb::Error (exit code 1) when the runtime or the
   // container failed: no record, or killed part-way (then the partial record is kept and named).
   RunOutcome run(const RunRequest& request);
 

@@ -52,6 +52,7 @@ json case_to_json(const CaseResult& c) {
           {"metrics", metrics},
           {"warmup", c.warmup},
           {"stop_reason", c.stop_reason},
+          {"partial", c.partial},
           {"started_utc", c.started_utc},
           {"duration_s", c.duration_s},
           {"info", c.info},
@@ -77,6 +78,7 @@ CaseResult case_from_json(const json& j) {
   }
   c.warmup = j.value("warmup", 0);
   c.stop_reason = j.value("stop_reason", "");
+  c.partial = j.value("partial", c.stop_reason == "interrupted");  // records from before the field
   c.started_utc = j.value("started_utc", "");
   c.duration_s = j.value("duration_s", 0.0);
   c.info = j.value("info", json::object());

@@ -30,6 +30,8 @@ struct CaseResult {
   std::vector<MetricSamples> metrics;  // metrics[0] is the primary metric
   int warmup = 0;
   std::string stop_reason;  // "ci_target" | "max_reps" | "max_time" | "interrupted"
+  // Cut short by SIGINT/SIGTERM: its repetitions are kept, but it did not reach its stopping rule.
+  bool partial = false;
   std::string started_utc;
   double duration_s = 0;
   nlohmann::json info = nlohmann::json::object();       // workload-specific facts
@@ -45,7 +47,7 @@ struct RunRecord {
   std::string host;
   std::string started_utc, finished_utc;
   bool complete = false;     // every planned case ran
-  bool interrupted = false;  // stopped by Ctrl-C; the finished cases are kept
+  bool interrupted = false;  // stopped by SIGINT (Ctrl-C) or SIGTERM; the finished cases are kept
   std::vector<std::string> command_line;
   nlohmann::json settings = nlohmann::json::object();  // reps, min_reps, warmup, max_time_s, ci_target, seed, ...
   nlohmann::json plan = nlohmann::json::array();       // the resolved cases: [{workload, params}]

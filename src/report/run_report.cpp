@@ -96,9 +96,12 @@ std::string source_text(const json& source) {
 }
 
 std::string finished_text(const record::RunRecord& r) {
+  const bool cut = std::any_of(r.cases.begin(), r.cases.end(), [](const auto& c) { return c.partial; });
   if (!r.finished_utc.empty())
     return fmt::format("finished {}{}", r.finished_utc,
-                       r.interrupted ? " — **interrupted**: only the finished cases are below" : "");
+                       !r.interrupted ? ""
+                       : cut          ? " — **interrupted**: the finished cases are below, and the one it cut, marked partial"
+                                      : " — **interrupted**: only the finished cases are below");
   return r.interrupted ? "not finished (interrupted)" : "not finished (the process ended before the run completed)";
 }
 
@@ -127,8 +130,9 @@ std::string run_markdown(const record::RunRecord& r) {
     }
     const auto& m = c.metrics.front();
     const auto s = stats::describe(m.samples);
-    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | ok |\n", name, m.spec.name, m.spec.unit, s.median,
-                      s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason);
+    const std::string status = c.partial ? fmt::format("partial (interrupted after {} repetitions)", s.n) : "ok";
+    md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | {} |\n", name, m.spec.name, m.spec.unit,
+                      s.median, s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason, status);
     if (c.telemetry.value("available", false))
       telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", name, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),

@@ -8,6 +8,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "stats/stats.hpp"
 #include "telemetry/telemetry.hpp"
 #include "workload/display_id.hpp"
@@ -16,11 +17,6 @@ namespace sb::runner {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-std::atomic<bool>& interrupt_flag() {
-  static std::atomic<bool> flag{false};
-  return flag;
-}
 
 namespace {
 
@@ -79,7 +75,7 @@ class CaseTelemetry {
 }  // namespace
 
 record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
-                            const std::function<void(const std::string&)>& progress_line) {
+                            const std::function<void(const ProgressStatus&)>& progress_line) {
   const Workload& w = *c.workload;
   const config::Settings& s = options.settings;
   record::CaseResult r;
@@ -110,19 +106,20 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   }
 
   CaseTelemetry telemetry(w, s.telemetry_interval_ms);
-  auto& interrupted = interrupt_flag();
+  const auto interrupted = [] { return interrupt::requested(); };
   try {
-    for (int i = 0; i < s.warmup && !interrupted; ++i) {
+    for (int i = 0; i < s.warmup && !interrupted(); ++i) {
       check_measurement(w, run->run());
       ++r.warmup;
-      progress_line(fmt::format("warm-up {}/{}", r.warmup, s.warmup));
+      progress_line({.counter = fmt::format("warm-up {}/{}", r.warmup, s.warmup)});
     }
     telemetry.start();
     const auto measure_start = Clock::now();
     auto& primary = r.metrics.front().samples;
     while (true) {
-      if (interrupted) {
+      if (interrupted()) {
         r.stop_reason = "interrupted";
+        r.partial = true;
         break;
       }
       const Measurement m = run->run();
@@ -142,8 +139,10 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
       const std::size_t n = primary.size();
       double rel = INFINITY;
       if (n >= 2) rel = stats::describe(primary).ci_half_width_rel;
-      progress_line(fmt::format("rep {:>3}/{}  {} {:.4g} {}  CI ±{}", n, s.max_reps, w.metrics.front().name, m.at(w.metrics.front().name),
-                                w.metrics.front().unit, std::isfinite(rel) ? fmt::format("{:.2f}%", 100 * rel) : "n/a"));
+      progress_line({.counter = fmt::format("rep {:>3}/{}", n, s.max_reps),
+                     .ci = fmt::format("CI ±{}", std::isfinite(rel) ? fmt::format("{:.2f}%", 100 * rel) : "n/a"),
+                     .value = fmt::format("{} {:.4g} {}", w.metrics.front().name, m.at(w.metrics.front().name),
+                                          w.metrics.front().unit)});
       if (static_cast<int>(n) >= s.min_reps && rel <= s.ci_target) {
         r.stop_reason = "ci_target";
         break;
@@ -158,15 +157,22 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
       }
     }
   } catch (const std::exception& e) {
-    r.status = "failed";
-    const auto* err = dynamic_cast<const Error*>(&e);
-    r.message = err ? fmt::format("{} ({})", e.what(), err->fix()) : e.what();
+    if (interrupted()) {
+      // The repetition the signal cut short (a `command` program is passed the signal) is not
+      // measured; the ones before it are kept, as when the signal comes between repetitions.
+      r.stop_reason = "interrupted";
+      r.partial = true;
+    } else {
+      r.status = "failed";
+      const auto* err = dynamic_cast<const Error*>(&e);
+      r.message = err ? fmt::format("{} ({})", e.what(), err->fix()) : e.what();
+    }
   }
   r.telemetry = telemetry.finish();
   r.info = run->info();
   r.duration_s = seconds_since(t0);
   // An interrupted case keeps its repetitions only when there are enough to compare (>= 2).
-  if (r.stop_reason == "interrupted" && r.metrics.front().samples.size() < 2) {
+  if (r.partial && r.metrics.front().samples.size() < 2) {
     r.status = "failed";
     r.message = "interrupted before 2 repetitions were measured";
   }
@@ -177,11 +183,13 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
          const std::function<void(const record::RunRecord&)>& checkpoint) {
   const std::size_t total = plan.size();
   for (std::size_t i = 0; i < total; ++i) {
-    if (interrupt_flag()) break;
+    if (interrupt::requested()) break;
     const auto& c = plan[i];
     const std::string title = fmt::format("[{}/{}] {}", i + 1, total, display_id(*c.workload, c.params));
-    auto progress = [&](const std::string& line) {
-      if (options.progress) fmt::print(stderr, "\r\033[K{}  {}", title, line);
+    auto progress = [&](const ProgressStatus& status) {
+      // One column short of the width: a line that reaches the last column wraps on some terminals.
+      if (options.progress)
+        fmt::print(stderr, "\r\033[K{}", fit_progress_line(title, status, terminal_columns() - 1));
     };
     if (!options.progress) fmt::print(stderr, "{} ...\n", title);
     record::CaseResult r = run_case(c, options, progress);
@@ -197,12 +205,12 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
       outcome = fmt::format("{}: {}", r.status, r.message);
     }
     fmt::print(stderr, "{}  {}\n", title, outcome);
-    const bool was_interrupted = r.stop_reason == "interrupted";
+    const bool was_interrupted = r.partial;
     record.cases.push_back(std::move(r));
     if (was_interrupted) break;
     checkpoint(record);
   }
-  record.interrupted = interrupt_flag().load();
+  record.interrupted = interrupt::requested();
   record.complete = !record.interrupted && record.cases.size() == total;
   record.finished_utc = utc_iso8601();
   checkpoint(record);

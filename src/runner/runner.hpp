@@ -3,13 +3,13 @@
 // primary metric's 95% CI is narrow enough (or a repetition/time cap), sample GPU telemetry
 // alongside, and checkpoint the run record after every case so an interruption loses nothing
 // that finished.
-#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "record/record.hpp"
+#include "runner/progress_line.hpp"
 
 namespace sb::runner {
 
@@ -18,17 +18,15 @@ struct RunOptions {
   bool progress = false;  // live progress line on stderr (a terminal); otherwise one line per case
 };
 
-// Set by the CLI's SIGINT handler; the runner stops between repetitions.
-std::atomic<bool>& interrupt_flag();
-
 // Runs `plan` into `record` (whose metadata the caller filled). After every case, `checkpoint`
 // is called with the record so far (the CLI writes it atomically). Returns when all cases ran or
-// an interrupt was seen (record.interrupted set).
+// a SIGINT/SIGTERM came (core/interrupt.hpp; record.interrupted set): the runner looks between
+// repetitions, and keeps the case it cut, marked partial.
 void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options, record::RunRecord& record,
          const std::function<void(const record::RunRecord&)>& checkpoint);
 
 // One case, exposed for tests.
 record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
-                            const std::function<void(const std::string&)>& progress_line);
+                            const std::function<void(const ProgressStatus&)>& progress_line);
 
 }  // namespace sb::runner

@@ -13,7 +13,6 @@
 #include "core/error.hpp"
 #include "core/gpu_presence.hpp"
 #include "core/redact.hpp"
-#include "runner/runner.hpp"
 #include "workload/workload.hpp"
 #include "workloads/command/child.hpp"
 #include "workloads/command/definition.hpp"
@@ -83,10 +82,10 @@ class CommandRun final : public CaseRun {
     // to fail a command that never asked for it: run where sparkbench runs.
     if (!d_.cwd_explicit && !fs::is_directory(request_.cwd)) request_.cwd.clear();
     request_.timeout_s = d_.timeout_s;
-    // Its own process group: a timeout kills everything it started, and our terminal's Ctrl-C is
+    // Its own process group: a timeout kills everything it started, and our SIGINT/SIGTERM is
     // passed on deliberately (it reaches sparkbench, which stops between repetitions).
     request_.own_process_group = true;
-    request_.interrupt = &runner::interrupt_flag();
+    request_.forward_signals = true;
     for (const auto& m : d_.metrics)
       files_.push_back(m.extraction.from == Extraction::Source::File ? sub(m.extraction.file, "metric " + m.spec.name) : "");
     // What the record and our messages show: the same run with its secrets redacted (core/redact.hpp).
@@ -136,7 +135,7 @@ class CommandRun final : public CaseRun {
     last_output_tail_ = redacted_tail(r.out + r.err, 20, 2000);
     const std::string& line = recorded_line_;
     if (r.interrupted)
-      throw Error(fmt::format("command '{}' was interrupted (Ctrl-C) while running: {}", d_.name, line),
+      throw Error(fmt::format("command '{}' was interrupted (SIGINT/SIGTERM passed on) while running: {}", d_.name, line),
                   "the cases before it are kept; run again to measure it");
     if (r.timed_out)
       throw Error(fmt::format("command '{}' ran longer than its timeout of {} s and was killed (with its process group): "
