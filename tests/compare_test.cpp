@@ -500,6 +500,7 @@ TEST(CompareRounds, SeveralRoundsAgainstASingleRoundAreInconclusive) {
 TEST(CompareRounds, PartialRoundsAreLeftOutUnlessIncluded) {
   auto records = rounds_of("a", {10.0, 10.01, 9.99});
   records[2].cases[0].stop_reason = "interrupted";
+  records[2].cases[0].partial = true;
   const Comparison left_out = compare(records, rounds_of("b", {10.0, 10.02, 10.01}));
   EXPECT_EQ(left_out.cases[0].primary.rounds_baseline, 2u);
   EXPECT_EQ(left_out.cases[0].partial_left_out, 1u);

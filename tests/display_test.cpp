@@ -109,7 +109,7 @@ TEST(RunReport, ARunWithoutAnEndSaysWhy) {
   r.label = "native";
   r.started_utc = "2025-03-01T10:00:00Z";
   r.interrupted = true;
-  EXPECT_EQ(report::finished_text(r), "not finished (interrupted)");
+  EXPECT_EQ(report::finished_text(r), "not finished (**interrupted**: only the finished cases are below)");
   r.interrupted = false;  // killed: the last checkpoint was written before the end
   EXPECT_EQ(report::finished_text(r), "not finished (the process ended before the run completed)");
   const std::string md = report::run_markdown(r);

@@ -105,7 +105,7 @@ int do_share(const ShareArgs& a) {
 
   std::vector<Input> inputs;
   for (std::size_t i = 0; i < a.inputs.size(); ++i)
-    for (const record::RunRecord& r : record::load_all(a.inputs[i]))
+    for (const record::RunRecord& r : load_records(a.inputs[i], /*skip_bad_records=*/false))
       inputs.push_back({i, r.label, r.source.filename().string(), json::parse(read_text(r.source))});
 
   std::string why_not;

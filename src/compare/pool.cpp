@@ -77,7 +77,7 @@ json merge_telemetry_summaries(const std::vector<json>& summaries) {
   return merged;
 }
 
-bool is_partial(const record::CaseResult& c) { return c.stop_reason == "interrupted"; }
+bool is_partial(const record::CaseResult& c) { return c.partial; }
 
 PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage,
                      bool include_partial) {

@@ -97,12 +97,12 @@ std::string source_text(const json& source) {
 
 std::string finished_text(const record::RunRecord& r) {
   const bool cut = std::any_of(r.cases.begin(), r.cases.end(), [](const auto& c) { return c.partial; });
+  const std::string interrupted = cut ? "**interrupted**: the finished cases are below, and the one it cut, marked partial"
+                                      : "**interrupted**: only the finished cases are below";
   if (!r.finished_utc.empty())
-    return fmt::format("finished {}{}", r.finished_utc,
-                       !r.interrupted ? ""
-                       : cut          ? " — **interrupted**: the finished cases are below, and the one it cut, marked partial"
-                                      : " — **interrupted**: only the finished cases are below");
-  return r.interrupted ? "not finished (interrupted)" : "not finished (the process ended before the run completed)";
+    return fmt::format("finished {}{}", r.finished_utc, r.interrupted ? " — " + interrupted : "");
+  return r.interrupted ? fmt::format("not finished ({})", interrupted)
+                       : "not finished (the process ended before the run completed)";
 }
 
 std::string run_markdown(const record::RunRecord& r) {
@@ -121,7 +121,7 @@ std::string run_markdown(const record::RunRecord& r) {
   std::string problems, telemetry;
   bool shortened = false;
   for (const auto& c : r.cases) {
-    const std::string name = display_id(c.workload, c.params);
+    const std::string name = c.workload.empty() ? c.id : display_id(c.workload, c.params);
     shortened |= name != c.id;
     if (c.status != "ok") {
       md += fmt::format("| `{}` | | | | | | {} |\n", name, c.status);
