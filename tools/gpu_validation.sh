@@ -4,8 +4,9 @@
 # returns at most 8 files), with summary.txt beside it.
 #
 #   tools/gpu_validation.sh [STEP...]
-#     steps: build test gputest env sanity torch sampler micro oci docker docker-image llm peer oci-micro oci-llm
-#            oci-command docker-llm (default: all but the docker ones; docker-image and docker-llm need docker)
+#     steps: build test gputest env sanity torch sampler micro oci oci-precision docker docker-image llm peer
+#            oci-micro oci-llm oci-command docker-llm (default: all but the docker ones and oci-precision;
+#            docker-image and docker-llm need docker)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/; the docker step needs
 # .carry/docker-bins.tar.xz: dockerd, docker, containerd, containerd-shim-runc-v2 and runc in bin/ and
@@ -84,6 +85,15 @@ if want oci; then
   SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite sanity --rounds 2 --out "$OUT/ab" \
     > "$OUT/ab.log" 2>&1
   tail -n 30 "$OUT/ab.log" | tee -a "$OUT/summary.txt"
+fi
+if want oci-precision; then
+  # ab's own rule: rounds until every case's overhead CI is within ±1% (at most 8 rounds, 7 minutes).
+  log "sparkbench ab --env native --env oci --suite sanity --precision 1 (crun from .carry)"
+  unpack_crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --suite sanity --precision 1 --max-rounds 8 \
+    --max-total-time 420 --out "$OUT/ab-precision" > "$OUT/ab-precision.log" 2>&1
+  grep -E "after [0-9]+ round|reached|^(equivalent|inconclusive|slower|faster)" "$OUT/ab-precision.log" | tee -a "$OUT/summary.txt"
+  sed -n '/^## Results/,/^## GPU telemetry/p' "$OUT"/ab-precision/compare/*/report.md | tee -a "$OUT/summary.txt"
 fi
 if want docker; then
   log "sparkbench ab --env native --env docker --suite sanity (a private dockerd from .carry)"
