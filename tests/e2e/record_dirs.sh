@@ -49,6 +49,6 @@ grep -q "skipped results/a/zz-truncated.json" err || fail "export --skip-bad-rec
 
 # A comparison's summary.json among records is no error, but it is named.
 cp cmp/summary.json results/b/
-"$SB" compare results/b results/b --out cmp2 >/dev/null 2>err || { cat err; fail "compare with a summary.json among the records failed"; }
+"$SB" compare "$a1" results/b --out cmp2 >/dev/null 2>err || { cat err; fail "compare with a summary.json among the records failed"; }
 grep -q "skipped results/b/summary.json: not a run record" err || { cat err; fail "summary.json was not named"; }
 echo "ok"
