@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,12 @@ record::CaseResult make_case(const std::string& id, const std::string& layer, st
   record::CaseResult c;
   c.id = id;
   c.workload = id.substr(0, id.find('/'));
+  // "w/a=1,b=2": the parameters the id names, as a runner records them.
+  std::map<std::string, std::string> params;
+  std::stringstream list(id.find('/') == std::string::npos ? "" : id.substr(id.find('/') + 1));
+  for (std::string kv; std::getline(list, kv, ',');)
+    if (const auto eq = kv.find('='); eq != std::string::npos) params[kv.substr(0, eq)] = kv.substr(eq + 1);
+  c.params = Params(params);
   c.layer = layer;
   c.device = layer.rfind("gpu", 0) == 0 ? Device::Gpu : Device::Cpu;
   const bool lower = better == Better::Lower;

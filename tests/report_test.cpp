@@ -155,7 +155,7 @@ void build(compare::Comparison& c) {
   gpu_only.baseline = &b.cases[2];
 
   c.cases = {matmul, copy, gpu_only};
-  for (auto& k : c.cases) k.candidate_id = k.id;
+  for (auto& k : c.cases) k.candidate_id = k.name = k.candidate_name = k.id;
   c.only_in_candidate = {"llm/decode,batch=1"};
   c.env_differences = {{"cgroup.cpu.quota", nullptr, 0.5, 90},
                        {"libraries.cublas.path", "/usr/lib/libcublas.so.13", "/opt|cuda/libcublas.so.12", 70},
@@ -315,7 +315,7 @@ compare::Comparison layered() {
   c.cases.clear();
   const auto add = [&](const std::string& id, const std::string& layer, double overhead, Verdict v) {
     compare::CaseComparison k;
-    k.id = k.candidate_id = id;
+    k.id = k.candidate_id = k.name = k.candidate_name = id;
     k.workload = id.substr(0, id.find('/'));
     k.layer = layer;
     k.primary = metric(kTime, basis_of(5, 10, 0.1), basis_of(5, 10, 0.1), overhead, {overhead - 1, overhead + 1},
@@ -390,7 +390,7 @@ TEST(ReportMarkdown, InconclusiveRepetitionLevelAndShortCasesSayWhy) {
 TEST(ReportMarkdown, IgnoredParametersAndTheRoundsRuleAreShown) {
   compare::Comparison c = layered();
   c.options.ignore_params = {"threads"};
-  c.cases[1].candidate_id = "cpu_scaling/threads=4";
+  c.cases[1].candidate_id = c.cases[1].candidate_name = "cpu_scaling/threads=4";
   c.stopping = "--precision reached after 4 rounds per side";
   const std::string md = markdown(c, {});
   EXPECT_TRUE(contains(md, "| `cpu_scaling/threads=all` ↔ `cpu_scaling/threads=4` | time_ms |")) << md;

@@ -69,7 +69,7 @@ void print_progress(int rounds, const compare::StoppingRule& rule, const compare
   for (std::size_t i = 0; i < std::min<std::size_t>(check.widths.size(), 4); ++i) {
     const auto& w = check.widths[i];
     if (w.half_width_pct <= rule.precision_pct) break;
-    widest += fmt::format("{}{} ±{:.2f}%{}", widest.empty() ? "" : ", ", w.id, w.half_width_pct,
+    widest += fmt::format("{}{} ±{:.2f}%{}", widest.empty() ? "" : ", ", w.name, w.half_width_pct,
                           w.rounds_needed ? fmt::format(" (~{} rounds per side)", *w.rounds_needed) : "");
   }
   fmt::print(stderr, "sparkbench ab: after {} round(s): {} of {} case(s) within ±{:g}%{}\n", rounds, within,

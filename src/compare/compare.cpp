@@ -12,6 +12,7 @@
 #include "compare/metric.hpp"
 #include "compare/pool.hpp"
 #include "core/error.hpp"
+#include "workload/display_id.hpp"
 
 namespace sb::compare {
 namespace {
@@ -70,10 +71,17 @@ std::optional<ShortOfTarget> short_of_target(const detail::PooledCase& side) {
   return s;
 }
 
+// A case's name for people; a workload this process does not know keeps its full id.
+std::string shown_name(const record::CaseResult& r) {
+  return Registry::instance().find(r.workload) ? display_id(r.workload, r.params) : r.id;
+}
+
 CaseComparison compare_case(const detail::PooledCase& b, const detail::PooledCase& c, const Options& options) {
   CaseComparison cc;
   cc.id = b.result->id;
   cc.candidate_id = c.result->id;
+  cc.name = shown_name(*b.result);
+  cc.candidate_name = shown_name(*c.result);
   cc.workload = b.result->workload;
   cc.layer = b.result->layer;
   cc.params = b.result->params;

@@ -96,6 +96,9 @@ struct MetricComparison {
 struct CaseComparison {
   std::string id, workload, layer;
   std::string candidate_id;  // the candidate's case id: differs from id where --ignore-param paired them
+  // The names shown to people (display_id: tuning parameters at their default left out); the ids
+  // pair and key everything else.
+  std::string name, candidate_name;
   Params params;
   Device device = Device::Cpu;
   // Empty when both sides ran; otherwise why the case cannot be compared

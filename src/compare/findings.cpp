@@ -48,7 +48,7 @@ std::string ratio_text(double r) {
 std::string case_list(const Cases& cases) {
   std::string out;
   for (std::size_t i = 0; i < std::min<std::size_t>(cases.size(), 3); ++i) {
-    out += fmt::format("{}{} {:+.1f}%", i ? ", " : "", cases[i]->id, cases[i]->primary.overhead_pct);
+    out += fmt::format("{}{} {:+.1f}%", i ? ", " : "", cases[i]->name, cases[i]->primary.overhead_pct);
   }
   if (cases.size() > 3) out += fmt::format(" and {} more", cases.size() - 3);
   return out;
@@ -211,7 +211,7 @@ std::string throttle_text(const ThrottleSeen& seen) {
   std::vector<std::string> parts;
   for (const auto& [reason, cases] : seen) {
     std::vector<std::string> ids;
-    for (std::size_t i = 0; i < std::min<std::size_t>(cases.size(), 3); ++i) ids.push_back(cases[i]->id);
+    for (std::size_t i = 0; i < std::min<std::size_t>(cases.size(), 3); ++i) ids.push_back(cases[i]->name);
     parts.push_back(fmt::format("{} in {} case(s) ({}{})", reason, cases.size(), join(ids, ", "),
                                 cases.size() > 3 ? ", ..." : ""));
   }
@@ -295,9 +295,9 @@ std::string shift_list(const std::vector<TelemetryShift>& shifts, std::string_vi
   std::vector<std::string> parts;
   for (std::size_t i = 0; i < std::min<std::size_t>(shifts.size(), 3); ++i) {
     const auto& s = shifts[i];
-    parts.push_back(relative ? fmt::format("{} {:.0f} vs {:.0f} {} ({:+.1f}%)", s.c->id, s.candidate, s.baseline,
+    parts.push_back(relative ? fmt::format("{} {:.0f} vs {:.0f} {} ({:+.1f}%)", s.c->name, s.candidate, s.baseline,
                                            unit, 100 * (s.candidate / s.baseline - 1))
-                             : fmt::format("{} {:.0f} vs {:.0f} {} ({:+.0f} points)", s.c->id, s.candidate,
+                             : fmt::format("{} {:.0f} vs {:.0f} {} ({:+.0f} points)", s.c->name, s.candidate,
                                            s.baseline, unit, s.candidate - s.baseline));
   }
   if (shifts.size() > 3) parts.push_back(fmt::format("and {} more", shifts.size() - 3));
@@ -508,7 +508,7 @@ void add_equivalence(const Comparison& c, std::vector<Scored>& out) {
                  {0, "Equivalent: no difference beyond the threshold",
                   fmt::format("the 90% CI of the overhead lies inside ±{:g}% on all {} compared case(s); the widest is "
                               "{} at {:+.2f}% [{:+.2f}%, {:+.2f}%] ({}/{} rounds)",
-                              c.options.min_effect_pct, all.size(), largest->id, m.overhead_pct, m.overhead_ci90_pct.low,
+                              c.options.min_effect_pct, all.size(), largest->name, m.overhead_pct, m.overhead_ci90_pct.low,
                               m.overhead_ci90_pct.high, m.rounds_baseline, m.rounds_candidate),
                   fmt::format("nothing to fix for these workloads; a difference below {:g}% would need --min-effect "
                               "lower and more rounds to show",
@@ -524,7 +524,7 @@ void add_inconclusive(const Comparison& c, std::vector<Scored>& out) {
   std::vector<std::string> examples;
   for (std::size_t i = 0; i < std::min<std::size_t>(open.size(), 3); ++i) {
     const auto& m = open[i]->primary;
-    examples.push_back(fmt::format("{} {:+.1f}% [{:+.1f}%, {:+.1f}%]", open[i]->id, m.overhead_pct, m.overhead_ci_pct.low,
+    examples.push_back(fmt::format("{} {:+.1f}% [{:+.1f}%, {:+.1f}%]", open[i]->name, m.overhead_pct, m.overhead_ci_pct.low,
                                    m.overhead_ci_pct.high));
   }
   if (open.size() > 3) examples.push_back(fmt::format("and {} more", open.size() - 3));

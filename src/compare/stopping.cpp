@@ -16,7 +16,7 @@ StoppingCheck check_stopping(const StoppingRule& rule, int rounds, const Compari
     if (!cc.not_comparable.empty()) continue;
     const auto& m = cc.primary;
     const bool round_level = m.unit == TestUnit::Round;
-    check.widths.push_back({cc.id, round_level ? m.ci_half_width_pct() : std::numeric_limits<double>::infinity(),
+    check.widths.push_back({cc.name, round_level ? m.ci_half_width_pct() : std::numeric_limits<double>::infinity(),
                             detail::rounds_for_precision(m, rule.precision_pct)});
   }
   std::stable_sort(check.widths.begin(), check.widths.end(),
@@ -41,7 +41,7 @@ StoppingCheck check_stopping(const StoppingRule& rule, int rounds, const Compari
                                      [&](const CaseWidth& w) { return w.half_width_pct > rule.precision_pct; });
     check.stop = true;
     check.reason = fmt::format("--max-rounds {} reached with {} case(s) still wider than ±{:g}% (widest: {} ±{:.1f}%)",
-                               rule.max_rounds, above, rule.precision_pct, check.widths.front().id,
+                               rule.max_rounds, above, rule.precision_pct, check.widths.front().name,
                                check.widths.front().half_width_pct);
   }
   return check;

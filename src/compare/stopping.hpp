@@ -19,7 +19,7 @@ struct StoppingRule {
 };
 
 struct CaseWidth {
-  std::string id;
+  std::string name;  // the case's name for people
   double half_width_pct = 0;  // of the primary metric's overhead CI; infinite while the unit is not the round
   std::optional<int> rounds_needed;  // per side, to reach the precision at the spread seen
 };

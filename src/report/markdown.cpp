@@ -61,8 +61,8 @@ std::string verdict_cell(const compare::MetricComparison& m) {
 
 // "†" on a case whose runs stopped before their CI target; the note under the table says which.
 std::string case_cell(const compare::CaseComparison& k) {
-  std::string cell = fmt::format("`{}`", md_cell(k.id));
-  if (k.candidate_id != k.id) cell += fmt::format(" ↔ `{}`", md_cell(k.candidate_id));
+  std::string cell = fmt::format("`{}`", md_cell(k.name));
+  if (k.candidate_id != k.id) cell += fmt::format(" ↔ `{}`", md_cell(k.candidate_name));
   if (k.baseline_short || k.candidate_short) cell += " †";
   return cell;
 }
@@ -114,7 +114,7 @@ std::string table_notes(const compare::Comparison& c) {
     if (k.candidate_short) sides.push_back("candidate: " + short_text(*k.candidate_short));
     std::string joined;
     for (const auto& s : sides) joined += (joined.empty() ? "" : "; ") + s;
-    out += fmt::format("- † `{}`: {}.\n", md_cell(k.id), joined);
+    out += fmt::format("- † `{}`: {}.\n", md_cell(k.name), joined);
   }
   if (!out.empty())
     out = "Cases marked † did not reach their repetition CI target in every round (raise --reps or --max-time, or "
@@ -123,7 +123,7 @@ std::string table_notes(const compare::Comparison& c) {
   std::string inconclusive;
   for (const auto& k : c.cases) {
     if (k.not_comparable.empty() && k.primary.verdict == compare::Verdict::Inconclusive)
-      inconclusive += fmt::format("- `{}`: {}.\n", md_cell(k.id), k.primary.inconclusive_reason);
+      inconclusive += fmt::format("- `{}`: {}.\n", md_cell(k.name), k.primary.inconclusive_reason);
   }
   if (!inconclusive.empty()) out += "Inconclusive cases:\n\n" + inconclusive + "\n";
   if (!c.options.ignore_params.empty()) {
@@ -179,7 +179,7 @@ std::string results_section(const compare::Comparison& c) {
   }
   std::string skipped;
   for (const auto& k : c.cases) {
-    if (!k.not_comparable.empty()) skipped += fmt::format("- `{}`: {}\n", k.id, k.not_comparable);
+    if (!k.not_comparable.empty()) skipped += fmt::format("- `{}`: {}\n", md_cell(k.name), k.not_comparable);
   }
   for (const auto& id : c.only_in_baseline) skipped += fmt::format("- `{}`: only in the baseline ({})\n", id, c.baseline_label);
   for (const auto& id : c.only_in_candidate) skipped += fmt::format("- `{}`: only in the candidate ({})\n", id, c.candidate_label);
@@ -226,7 +226,7 @@ std::string telemetry_section(const compare::Comparison& c) {
     any_baseline |= has_telemetry(b);
     any_candidate |= has_telemetry(t);
     if (!has_telemetry(b) && !has_telemetry(t)) continue;
-    rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n", md_cell(k.id),
+    rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n", md_cell(k.name),
                         stat_cell(b, "gpu_util_pct", "mean", "%"), stat_cell(t, "gpu_util_pct", "mean", "%"),
                         stat_cell(b, "sm_clock_mhz", "mean", "MHz"), stat_cell(t, "sm_clock_mhz", "mean", "MHz"),
                         power_cell(b), power_cell(t), stat_cell(b, "temperature_c", "max", "°C"),

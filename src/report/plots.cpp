@@ -134,7 +134,7 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
     if (!std::isfinite(scale) || scale == 0) continue;
     b += samples_block(*p.baseline, scale);
     t += samples_block(*p.candidate, scale);
-    ids.push_back(p.k->id);
+    ids.push_back(p.k->name);
   }
   if (ids.empty()) return {};
   write_text(plots / "box_all_baseline.dat", b);
@@ -163,8 +163,8 @@ Figure box_overview(const compare::Comparison& c, const std::vector<PlottedCase>
 
 Figure box_case(const compare::Comparison& c, const PlottedCase& p, std::size_t index, const fs::path& plots) {
   const auto& spec = p.k->primary.spec;
-  Figure f{fmt::format("box_{:02}_{}", index + 1, slug(p.k->id)),
-           fmt::format("{}: {} ({})", p.k->id, spec.name, unit_word(p.k->primary)), 560, 440,
+  Figure f{fmt::format("box_{:02}_{}", index + 1, slug(p.k->name)),
+           fmt::format("{}: {} ({})", p.k->name, spec.name, unit_word(p.k->primary)), 560, 440,
            common_style()};
   write_text(plots / (f.name + ".dat"), samples_block(*p.baseline, 1) + samples_block(*p.candidate, 1));
   const std::string unit = spec.unit.empty() ? "" : spec.unit + ", ";
@@ -173,7 +173,7 @@ Figure box_case(const compare::Comparison& c, const PlottedCase& p, std::size_t 
       "set xrange [0.4:2.6]\nset offsets 0, 0, graph 0.05, graph 0.05\nunset key\n"
       "plot '{}.dat' index 0 using (1):1:(0.5) with boxplot lc rgb '{}', \\\n"
       "     '' index 1 using (2):1:(0.5) with boxplot lc rgb '{}'\n",
-      gnuplot_quote(wrapped(p.k->id, 60) + "\n" + unit_word(p.k->primary)),
+      gnuplot_quote(wrapped(p.k->name, 60) + "\n" + unit_word(p.k->primary)),
       gnuplot_quote(fmt::format("{} ({}{})", spec.name, unit, better_text(spec.better))),
       gnuplot_quote(c.baseline_label), gnuplot_quote(c.candidate_label), f.name, kBaselineColor, kCandidateColor);
   return f;
@@ -192,7 +192,7 @@ Figure overhead_bars(const compare::Comparison& c, const std::vector<PlottedCase
     data += fmt::format("{} {} {} {} {} {} {}\n", n, num(m.overhead_pct), num(m.overhead_ci_pct.low),
                         num(m.overhead_ci_pct.high), std::min(0.0, m.overhead_pct), std::max(0.0, m.overhead_pct),
                         std::stoi(verdict_color(m.verdict) + 1, nullptr, 16));
-    ids.push_back(p.k->id);
+    ids.push_back(p.k->name);
     if (std::find(seen.begin(), seen.end(), m.verdict) == seen.end()) seen.push_back(m.verdict);
   }
   if (n == 0) return {};
@@ -251,7 +251,7 @@ Figure timeline_figure(const compare::Comparison& c, const compare::CaseComparis
     if (in_baseline[i] || in_candidate[i]) panels.push_back(i);
   }
   if (panels.empty()) return {};
-  Figure f{fmt::format("timeline_{:02}_{}", index + 1, slug(k.id)), k.id + ": GPU telemetry over time", 1000,
+  Figure f{fmt::format("timeline_{:02}_{}", index + 1, slug(k.name)), k.name + ": GPU telemetry over time", 1000,
            panels.size() > 2 ? 720 : 400, common_style()};
   write_text(plots / (f.name + "_baseline.dat"), b);
   write_text(plots / (f.name + "_candidate.dat"), t);
