@@ -484,9 +484,10 @@ std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconc
                      "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 3 times and "
                      "compare the directories");
   if (rounds) advice.push_back(fmt::format("run `sparkbench ab --rounds {}` for an answer at the spread seen", *rounds));
-  if (beyond_estimate && !rounds)
-    advice.push_back("the remaining differences lie at the threshold: more than 1000 rounds would be needed; raise "
-                     "--min-effect if a difference that small does not matter");
+  if (beyond_estimate)
+    advice.push_back(fmt::format("{} so near the threshold that more than 100 rounds per side would be needed; raise "
+                                 "--min-effect if a difference that small does not matter",
+                                 rounds ? "the other estimates lie" : "the estimates lie"));
   std::string out;
   for (const auto& a : advice) out += (out.empty() ? "" : "; ") + a;
   return out;

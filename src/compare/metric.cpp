@@ -15,6 +15,9 @@ namespace {
 constexpr double kConfidence = 0.95;
 constexpr double kEquivalenceConfidence = 0.90;
 constexpr int kMaxRounds = 1000;
+// Beyond this many rounds per side the estimate is reported as "near the threshold": the point
+// estimate lies so close to +-min_effect that no practical run decides it.
+constexpr int kPracticalRounds = 100;
 
 std::vector<double> concatenated(const Rounds& rounds) {
   std::vector<double> all;
@@ -161,9 +164,13 @@ void decide(MetricComparison& m, const Options& options) {
     // than already failed to decide.
     const int done = static_cast<int>(std::max(m.rounds_baseline, m.rounds_candidate));
     if (m.rounds_to_resolve && *m.rounds_to_resolve <= done) m.rounds_to_resolve = done + 1;
+    if (m.rounds_to_resolve && *m.rounds_to_resolve > kPracticalRounds) m.rounds_to_resolve.reset();
     const std::string estimate =
-        m.rounds_to_resolve ? fmt::format("about {} rounds per side would resolve it at the spread seen", *m.rounds_to_resolve)
-                            : fmt::format("more than {} rounds per side would be needed at the spread seen", kMaxRounds);
+        m.rounds_to_resolve
+            ? fmt::format("about {} rounds per side would resolve it at the spread seen", *m.rounds_to_resolve)
+            : fmt::format("the estimate lies so near ±{:g}% that more than {} rounds per side would be needed at the "
+                          "spread seen",
+                          margin, kPracticalRounds);
     m.inconclusive_reason = fmt::format("95% CI {} after {}/{} rounds neither excludes 0 beyond ±{:g}% nor lies inside "
                                         "it; {}",
                                         pct_interval(m.overhead_ci_pct), m.rounds_baseline, m.rounds_candidate, margin,

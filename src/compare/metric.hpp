@@ -19,7 +19,8 @@ MetricComparison compare_metric(const MetricSpec& spec, const Rounds& baseline, 
 // The verdict from p_adjusted, the overhead and its intervals (docs/methodology.md):
 // slower/faster when p_adjusted < alpha and |overhead| >= min_effect_pct; equivalent when the 90% CI
 // lies inside +-min_effect_pct; otherwise inconclusive, with the reason and the rounds estimate.
-// With the repetition as the unit it is always inconclusive.
+// With the repetition as the unit it is always inconclusive. rounds_to_resolve is left empty beyond
+// 100 rounds per side (the estimate lies at the threshold).
 void decide(MetricComparison& m, const Options& options);
 
 // The rounds per side n (2..1000) for which t(1 - tail, 2n - 2) * sqrt(variance_sum / n) <= half_width,

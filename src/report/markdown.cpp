@@ -54,7 +54,7 @@ std::string verdict_cell(const compare::MetricComparison& m) {
     label += m.unit == compare::TestUnit::Repetition
                  ? ": one process per side"
                  : m.rounds_to_resolve ? fmt::format(": ~{} rounds per side would resolve it", *m.rounds_to_resolve)
-                                       : ": at the threshold";
+                                       : ": near the threshold (> 100 rounds per side)";
   }
   return label;
 }
