@@ -198,7 +198,7 @@ void add_ab(CLI::App& app, int& exit_code) {
   cmd->add_option("--precision", a->stopping.precision_pct,
                   "Add rounds until every case's overhead CI half-width is at most this many percent (default 2)")
       ->group(rounds_group);
-  cmd->add_option("--min-rounds", a->stopping.min_rounds, "Rounds per side before the precision is checked (default 3)")
+  cmd->add_option("--min-rounds", a->stopping.min_rounds, "Rounds per side before the precision is checked (default 4)")
       ->group(rounds_group);
   cmd->add_option("--max-rounds", a->stopping.max_rounds, "Most rounds per side (default 10)")->group(rounds_group);
   cmd->add_option("--max-total-time", a->max_total_time_s,

@@ -481,7 +481,7 @@ std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconc
   std::vector<std::string> advice;
   if (single_process)
     advice.push_back("one process per side cannot tell the environment from process-to-process variation: run "
-                     "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 3 times and "
+                     "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 4 times and "
                      "compare the directories");
   if (rounds) advice.push_back(fmt::format("run `sparkbench ab --rounds {}` for an answer at the spread seen", *rounds));
   if (beyond_estimate)

@@ -64,8 +64,9 @@ std::string single_process_reason(const MetricComparison& m) {
                           : m.rounds_baseline < 2                          ? "the baseline ran in one process"
                                                                            : "the candidate ran in one process";
   return who + ": its repetitions share that process's state (thread placement, memory layout, clocks), so "
-               "they cannot tell the environment from process-to-process variation; run each side in at least "
-               "3 processes (`sparkbench ab`, or `run` 3 times per label and compare the directories)";
+               "they cannot tell the environment from process-to-process variation; run each side in several "
+               "processes (`sparkbench ab` runs at least 4 per side, or `run` 4 times per label and compare the "
+               "directories)";
 }
 
 std::string pct_interval(const stats::Interval& i) { return fmt::format("[{:+.1f}%, {:+.1f}%]", i.low, i.high); }
