@@ -216,6 +216,8 @@ TEST(ReportFormat, NumbersPValuesAndEscaping) {
   // Half-width 0.196 -> two digits "0.20", the mean to the same place.
   EXPECT_EQ(detail::center_with_ci(basis_of(5, 10.1, 0.19634), "ms"), "10.10 ± 0.20 ms");
   EXPECT_EQ(detail::center_with_ci(basis_of(1, 10.1, 0), "ms"), "10.10 ms");
+  // Four significant digits of the centre at least, so that the overhead can be recomputed from the table.
+  EXPECT_EQ(detail::center_with_ci(basis_of(2, 0.1495, 0.028), "ms"), "0.1495 ± 0.0280 ms");
   EXPECT_EQ(detail::overhead_with_ci(23.44, {21.0, 25.94}), "+23.4% [+21.0, +25.9]");
   EXPECT_EQ(detail::signed_pct(-0.04), "+0.0");
   EXPECT_EQ(detail::p_value(0.00024), "<0.001");

@@ -23,8 +23,11 @@ std::string center_with_ci(const compare::SideBasis& s, const std::string& unit)
   const std::string suffix = unit.empty() ? "" : " " + unit;
   const double half = (s.center_ci.high - s.center_ci.low) / 2;
   if (s.units.size() < 2 || !std::isfinite(half) || half <= 0) return number(s.center) + suffix;
-  // Two significant digits of the half-width decide the decimals of both numbers.
-  const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(half))), 0, 9);
+  // Two significant digits of the half-width decide the decimals of both numbers, but the centre
+  // keeps at least four significant digits: the overhead must be recomputable from two centres.
+  const int from_half = 1 - static_cast<int>(std::floor(std::log10(half)));
+  const int from_center = s.center != 0 ? 3 - static_cast<int>(std::floor(std::log10(std::abs(s.center)))) : 0;
+  const int decimals = std::clamp(std::max(from_half, from_center), 0, 9);
   return fmt::format("{:.{}f} ± {:.{}f}{}", s.center, decimals, half, decimals, suffix);
 }
 

@@ -14,7 +14,7 @@ namespace sb::report::detail {
 // `significant` digits in fixed notation; scientific outside [1e-4, 1e9); "n/a" when not finite.
 std::string number(double x, int significant = 4);
 // "12.35 ± 0.12 ms": a side's center with the half-width of its CI to two digits, the center to the
-// same place.
+// same place, but never to fewer than four significant digits ("0.1495 ± 0.028 ms").
 std::string center_with_ci(const compare::SideBasis& s, const std::string& unit);
 std::string signed_pct(double pct);                        // "+23.4"
 std::string overhead_with_ci(double pct, stats::Interval ci);  // "+23.4% [+21.0, +25.9]"
