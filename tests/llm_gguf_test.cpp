@@ -16,15 +16,7 @@ namespace {
 
 using sb::test::message_of;
 using test::expect_same_weights;
-
-ModelConfig qwen2_tiny() {
-  ModelConfig c = builtin_model("tiny");
-  c.name = "tiny-qwen2";
-  c.model_type = "qwen2";
-  c.attention_bias = true;
-  c.tie_word_embeddings = true;
-  return c;
-}
+using test::qwen2_tiny;
 
 class LlmGguf : public ::testing::TestWithParam<DType> {};
 

@@ -22,6 +22,17 @@
 
 namespace sb::llm::test {
 
+// The tiny model as a qwen2: attention biases and a tied embedding, the GGUF and stream tests' other
+// architecture.
+inline ModelConfig qwen2_tiny() {
+  ModelConfig c = builtin_model("tiny");
+  c.name = "tiny-qwen2";
+  c.model_type = "qwen2";
+  c.attention_bias = true;
+  c.tie_word_embeddings = true;
+  return c;
+}
+
 class TempDir {
  public:
   TempDir() {

@@ -24,6 +24,8 @@
 namespace sb::llm {
 namespace {
 
+using test::qwen2_tiny;
+
 constexpr std::uint16_t kCanary = 0xdead;  // fills the staging beyond the part the stream is given
 
 // Chunk sizes (elements) and conversion threads: smaller than a row and dividing nothing, rows of
@@ -95,15 +97,6 @@ void expect_stream_equals_full_conversion(const Checkpoint& checkpoint, const We
       EXPECT_EQ(got.at(name), values) << name;
     }
   }
-}
-
-ModelConfig qwen2_tiny() {
-  ModelConfig c = builtin_model("tiny");
-  c.name = "tiny-qwen2";
-  c.model_type = "qwen2";
-  c.attention_bias = true;
-  c.tie_word_embeddings = true;
-  return c;
 }
 
 class LlmWeightStream : public ::testing::TestWithParam<DType> {};
