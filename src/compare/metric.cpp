@@ -172,8 +172,8 @@ void decide(MetricComparison& m, const Options& options) {
             : fmt::format("the estimate lies so near ±{:g}% that more than {} rounds per side would be needed at the "
                           "spread seen",
                           margin, kPracticalRounds);
-    m.inconclusive_reason = fmt::format("95% CI {} after {}/{} rounds neither excludes 0 beyond ±{:g}% nor lies inside "
-                                        "it; {}",
+    m.inconclusive_reason = fmt::format("95% CI {} after {}/{} rounds shows neither a difference of at least ±{:g}% "
+                                        "nor equivalence within it; {}",
                                         pct_interval(m.overhead_ci_pct), m.rounds_baseline, m.rounds_candidate, margin,
                                         estimate);
   }
