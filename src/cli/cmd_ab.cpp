@@ -212,7 +212,7 @@ void add_ab(CLI::App& app, int& exit_code) {
   add_plan_options(cmd, a->plan, /*plan_file=*/false);
   add_container_options(cmd, a->container);
   cmd->add_option("--report", a->compare.out, "Report directory (default: <out>/compare/<UTC>_<A>_vs_<B>)");
-  add_verdict_options(cmd, a->compare);
+  add_verdict_options(cmd, a->compare, /*exit_gates=*/true);
   cmd->callback([a, &exit_code] { exit_code = do_ab(*a); });
 }
 

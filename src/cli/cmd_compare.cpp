@@ -65,22 +65,23 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
   return kExitOk;
 }
 
-void add_verdict_options(CLI::App* cmd, CompareArgs& a) {
+void add_verdict_options(CLI::App* cmd, CompareArgs& a, bool exit_gates) {
   const char* group = "Verdict options";
   cmd->add_option("--min-effect", a.min_effect,
                   "The smallest overhead that matters, in %: a difference is claimed only beyond it, and "
                   "'equivalent' means the 90% CI lies inside ±this (default 2)")
       ->group(group);
   cmd->add_option("--alpha", a.alpha, "Family-wise significance level after Holm (default 0.05)")->group(group);
+  cmd->add_flag("--include-partial", a.include_partial,
+                "Compare cases cut by an interrupt too (by default their rounds are left out)")
+      ->group(group);
+  if (!exit_gates) return;
   cmd->add_option("--fail-above", a.fail_above, "Exit 3 when a slower case's overhead exceeds this many percent")
       ->check(non_negative_percent())
       ->group(group);
   cmd->add_flag("--fail-inconclusive", a.fail_inconclusive,
                 "Exit 4 when a case is inconclusive (neither shown different nor equivalent): for CI gates that "
                 "need a definite answer")
-      ->group(group);
-  cmd->add_flag("--include-partial", a.include_partial,
-                "Compare cases cut by an interrupt too (by default their rounds are left out)")
       ->group(group);
 }
 
@@ -114,7 +115,7 @@ void add_compare(CLI::App& app, int& exit_code) {
   cmd->add_option("candidate", a->candidate, "Candidate record or directory (e.g. results/docker)")->required();
   cmd->add_option("--out,-o", a->out, "Report directory (default: results/compare/<UTC>_<baseline>_vs_<candidate>)");
   cmd->add_option("--format", a->formats, "Comma list of md, json, csv (default: all three)");
-  add_verdict_options(cmd, *a);
+  add_verdict_options(cmd, *a, /*exit_gates=*/true);
   // One value per use: a list option would swallow the positional records after it.
   cmd->add_option("--ignore-param", a->ignore_params,
                   "Pair cases that differ only in this parameter (e.g. n, to compare two sizes); repeatable")

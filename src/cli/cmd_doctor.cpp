@@ -20,8 +20,9 @@ void print_findings(const std::vector<compare::Finding>& findings) {
     fmt::print("{}. {}\n   evidence: {}\n   next:     {}\n", f.rank, f.title, f.evidence, f.action);
 }
 
-int doctor_records(const std::string& baseline, const std::string& candidate, bool skip_bad_records) {
-  const auto c = compare::compare(load_records(baseline, skip_bad_records), load_records(candidate, skip_bad_records));
+int doctor_records(const CompareArgs& a) {
+  const auto c = compare::compare(load_records(a.baseline, a.skip_bad_records), load_records(a.candidate, a.skip_bad_records),
+                                  compare_options(a));
   fmt::print("{}: {}\n\n", compare::to_string(c.overall), c.summary);
   if (c.findings.empty()) {
     fmt::print("No cause to rank: no case is slower, and every compared case was resolved (see the verdicts).\n");
@@ -56,11 +57,7 @@ std::string at_container(const nlohmann::json& snapshot) {
 }
 
 void add_doctor(CLI::App& app, int& exit_code) {
-  struct Args {
-    std::string baseline, candidate;
-    bool skip_bad_records = false;
-  };
-  auto a = std::make_shared<Args>();
+  auto a = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand("doctor", "Rank the likely causes of a difference between two runs, or check this machine");
   cmd->footer(
       "With two runs (records or directories): the findings of `compare`, each with its evidence, e.g.\n"
@@ -70,11 +67,12 @@ void add_doctor(CLI::App& app, int& exit_code) {
   cmd->add_option("baseline", a->baseline, "Baseline record or directory");
   cmd->add_option("candidate", a->candidate, "Candidate record or directory");
   cmd->add_flag("--skip-bad-records", a->skip_bad_records, kSkipBadRecordsHelp);
+  add_verdict_options(cmd, *a, /*exit_gates=*/false);
   cmd->callback([a, &exit_code] {
     if (a->baseline.empty()) exit_code = doctor_machine();
     else if (a->candidate.empty())
       throw Error("doctor needs two runs or none", "give BASELINE and CANDIDATE (e.g. results/native results/docker), or no argument to check this machine");
-    else exit_code = doctor_records(a->baseline, a->candidate, a->skip_bad_records);
+    else exit_code = doctor_records(*a);
   });
 }
 

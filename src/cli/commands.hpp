@@ -40,8 +40,9 @@ struct CompareArgs {
 };
 // The comparison options of these arguments.
 compare::Options compare_options(const CompareArgs& a);
-// The options `compare` and `ab` share: --alpha, --min-effect, --fail-above, --fail-inconclusive, --include-partial.
-void add_verdict_options(CLI::App* cmd, CompareArgs& a);
+// The verdict options `compare`, `ab` and `doctor` share: --min-effect, --alpha, --include-partial; with
+// exit_gates also --fail-above and --fail-inconclusive.
+void add_verdict_options(CLI::App* cmd, CompareArgs& a, bool exit_gates);
 // What `compare` does after loading the records (also the end of `ab`): statistics, the report
 // files, the summary on stdout; returns the exit code (kExitThreshold for --fail-above,
 // kExitInconclusive for --fail-inconclusive). `stopping` says how `ab` chose its rounds.

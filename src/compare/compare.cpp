@@ -124,21 +124,31 @@ CaseComparison compare_case(const detail::PooledCase& b, const detail::PooledCas
 
 bool comparable(const CaseComparison& c) { return c.not_comparable.empty(); }
 
-// Holm over the primary metrics of every comparable case of the report: the report makes one claim
-// per case, so the family is all of them.
-void adjust_primary_p_values(std::vector<CaseComparison>& cases, const Options& options) {
-  std::vector<CaseComparison*> family;
+// Holm over one family of metrics, then each verdict from its adjusted p.
+void adjust_and_decide(const std::vector<MetricComparison*>& family, const Options& options) {
   std::vector<double> p;
-  for (auto& c : cases) {
-    if (!comparable(c)) continue;
-    family.push_back(&c);
-    p.push_back(c.primary.welch.p_value);
-  }
+  for (const auto* m : family) p.push_back(m->welch.p_value);
   const auto adjusted = stats::holm_adjust(p);
   for (std::size_t i = 0; i < family.size(); ++i) {
-    family[i]->primary.p_adjusted = adjusted[i];
-    detail::decide(family[i]->primary, options);
+    family[i]->p_adjusted = adjusted[i];
+    detail::decide(*family[i], options);
   }
+}
+
+// Two Holm families over the comparable cases of the report: their primary metrics (the report
+// makes one claim per case, so the family is all of them), and their secondary metrics, which make
+// claims of their own (a throughput that is a case's time inverted must not be "faster" where the
+// time is inconclusive).
+void adjust_p_values(std::vector<CaseComparison>& cases, const Options& options) {
+  std::vector<MetricComparison*> primary, secondary;
+  for (auto& c : cases) {
+    if (!comparable(c)) continue;
+    primary.push_back(&c.primary);
+    for (auto& m : c.secondary)
+      if (m.verdict != Verdict::NotComparable) secondary.push_back(&m);
+  }
+  adjust_and_decide(primary, options);
+  adjust_and_decide(secondary, options);
 }
 
 std::string few_ids(const std::vector<detail::PooledCase>& cases) {
@@ -315,7 +325,7 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
                 "compare runs of the same suite (--suite), or of the same --workload and --param values; to pair cases "
                 "that differ in one parameter, pass --ignore-param NAME");
   }
-  adjust_primary_p_values(c.cases, options);
+  adjust_p_values(c.cases, options);
 
   for (const auto& cc : c.cases) {
     if (comparable(cc) && severity(cc.primary.verdict) > severity(c.overall)) c.overall = cc.primary.verdict;

@@ -81,7 +81,7 @@ struct MetricComparison {
   stats::Interval overhead_ci90_pct;  // 90%: inside +-min_effect_pct is the equivalence test (TOST, 5%)
   stats::WelchResult welch;               // on the logs of the units (p two-sided)
   stats::MannWhitneyResult mann_whitney;  // on the units
-  double p_adjusted = 1;  // Holm-adjusted Welch p (primary metrics only; others: unadjusted)
+  double p_adjusted = 1;  // Holm-adjusted Welch p: primary metrics as one family, secondary ones as another
   double hedges_g = 0;    // on the logs of the units
   Verdict verdict = Verdict::Inconclusive;
   std::string inconclusive_reason;      // why neither a difference nor equivalence was shown

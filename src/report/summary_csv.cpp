@@ -31,7 +31,7 @@ std::string short_column(const compare::CaseComparison& k) {
   return csv_field(out);
 }
 
-std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m, bool holm) {
+std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m) {
   std::string row = fmt::format("{},{},{},{},{},{},{},{},{},", csv_field(k.id), csv_field(k.candidate_id),
                                 csv_field(k.workload), csv_field(m.spec.name), csv_field(m.spec.unit),
                                 to_string(m.spec.better), compare::to_string(m.unit), side_columns(m.baseline),
@@ -43,7 +43,7 @@ std::string metric_row(const compare::CaseComparison& k, const compare::MetricCo
                            csv_number(m.overhead_ci_pct.low), csv_number(m.overhead_ci_pct.high),
                            csv_number(m.overhead_ci90_pct.low), csv_number(m.overhead_ci90_pct.high),
                            csv_number(m.welch.t), csv_number(m.welch.df), csv_number(m.welch.p_value),
-                           holm ? csv_number(m.p_adjusted) : "", csv_number(m.mann_whitney.p_value),
+                           csv_number(m.p_adjusted), csv_number(m.mann_whitney.p_value),
                            csv_number(m.hedges_g), csv_field(compare::outcome_name(m.verdict)),
                            csv_field(compare::band_name(m.verdict)),
                            m.rounds_to_resolve ? std::to_string(*m.rounds_to_resolve) : "",
@@ -62,8 +62,8 @@ std::string csv_summary(const compare::Comparison& c) {
       "stopped_short,note\n";
   for (const auto& k : c.cases) {
     if (!k.not_comparable.empty()) continue;  // no statistics to give; summary.json says why
-    out += metric_row(k, k.primary, true);
-    for (const auto& m : k.secondary) out += metric_row(k, m, false);
+    out += metric_row(k, k.primary);
+    for (const auto& m : k.secondary) out += metric_row(k, m);
   }
   return out;
 }

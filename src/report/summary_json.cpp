@@ -26,7 +26,7 @@ json basis_json(const compare::SideBasis& b) {
 
 json optional_number(const std::optional<int>& x) { return x ? json(*x) : json(nullptr); }
 
-json metric_json(const compare::MetricComparison& m, bool holm) {
+json metric_json(const compare::MetricComparison& m) {
   return {{"metric", m.spec.name},
           {"unit", m.spec.unit},
           {"better", to_string(m.spec.better)},
@@ -39,7 +39,7 @@ json metric_json(const compare::MetricComparison& m, bool holm) {
           {"overhead_ci_pct", interval_json(m.overhead_ci_pct)},
           {"overhead_ci90_pct", interval_json(m.overhead_ci90_pct)},
           {"welch", {{"t", m.welch.t}, {"df", m.welch.df}, {"p_value", m.welch.p_value}}},
-          {"welch_p_holm", holm ? json(m.p_adjusted) : json(nullptr)},
+          {"welch_p_holm", m.p_adjusted},
           {"mann_whitney",
            {{"u", m.mann_whitney.u}, {"z", m.mann_whitney.z}, {"p_value", m.mann_whitney.p_value},
             {"exact", m.mann_whitney.exact}}},
@@ -71,9 +71,9 @@ json case_json(const compare::CaseComparison& k) {
             {"partial_rounds_left_out", k.partial_left_out},
             {"telemetry", {{"baseline", k.telemetry_baseline}, {"candidate", k.telemetry_candidate}}}};
   if (!k.primary.spec.name.empty()) {  // also for a case too thin to compare: its descriptive statistics
-    j["primary"] = metric_json(k.primary, true);
+    j["primary"] = metric_json(k.primary);
     j["secondary"] = json::array();
-    for (const auto& m : k.secondary) j["secondary"].push_back(metric_json(m, false));
+    for (const auto& m : k.secondary) j["secondary"].push_back(metric_json(m));
   }
   return j;
 }

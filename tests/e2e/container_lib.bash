@@ -94,12 +94,13 @@ assert_native_records() {
   [ "$count" = "$n" ] || fail "$dir/native has $count records, expected $n"
 }
 
-# A CPU quota of 0.5 CPU on cpu_scaling with every thread: the candidate is significantly slower
+# A CPU quota of 0.5 CPU on cpu_scaling with every thread: the candidate is slower (three rounds: with two,
+# one erratic round under the quota leaves too few degrees of freedom to show even a 4x gap)
 # and the quota is named in the environment differences of the report.
 assert_quota_slowdown() {
   local env="$1" label="$2"
   "$SB" ab --env native --env "$env" --label-b "$label" --workload cpu_scaling --param threads=all \
-    --reps 5 --rounds 2 --cpus 0.5 --out quota --report quota/report >quota.out 2>quota.err ||
+    --reps 5 --rounds 3 --cpus 0.5 --out quota --report quota/report >quota.out 2>quota.err ||
     { tail -n 20 quota.err; fail "ab with --cpus 0.5 failed"; }
   cat quota.out
   grep -Eq "\| \`cpu_scaling/threads=all\`[^|]*\|.*\| slower \((moderate|significant|critical)\) \|" quota/report/report.md ||
