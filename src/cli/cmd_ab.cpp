@@ -155,8 +155,8 @@ int do_ab(AbArgs& a) {
     // Stop before a round that would end past the time limit, at the pace of the rounds so far.
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (a.max_total_time_s && elapsed * (round + 1) / round > *a.max_total_time_s) {
-      stopping = fmt::format("--max-total-time {:g} s reached after {} rounds per side ({:.0f} s); {}", *a.max_total_time_s,
-                             round, elapsed,
+      stopping = fmt::format("stopped after {} rounds per side ({:.0f} s): another would end past --max-total-time {:g} s; {}",
+                             round, elapsed, *a.max_total_time_s,
                              rule.fixed ? "fewer rounds than --rounds asked for"
                                         : fmt::format("not every case reached ±{:g}%", rule.precision_pct));
       break;
