@@ -69,6 +69,11 @@ std::string single_process_reason(const MetricComparison& m) {
                "directories)";
 }
 
+// The sum of both sides' variances of one unit's log: what the rounds estimates scale.
+double unit_variance_sum(const MetricComparison& m) {
+  return std::pow(m.baseline.spread_pct / 100, 2) + std::pow(m.candidate.spread_pct / 100, 2);
+}
+
 std::string pct_interval(const stats::Interval& i) { return fmt::format("[{:+.1f}%, {:+.1f}%]", i.low, i.high); }
 
 // Which decision the estimate aims at: equivalence when the estimate lies inside the margin, a
@@ -76,7 +81,7 @@ std::string pct_interval(const stats::Interval& i) { return fmt::format("[{:+.1f
 std::optional<int> rounds_to_decide(const MetricComparison& m, double min_effect_pct) {
   const double cost = m.spec.better == Better::Lower ? m.welch.difference : -m.welch.difference;
   const double low = std::log1p(-min_effect_pct / 100), high = std::log1p(min_effect_pct / 100);
-  const double variance_sum = std::pow(m.baseline.spread_pct / 100, 2) + std::pow(m.candidate.spread_pct / 100, 2);
+  const double variance_sum = unit_variance_sum(m);
   if (cost > low && cost < high) return rounds_for_half_width(variance_sum, std::min(cost - low, high - cost), 0.05);
   return rounds_for_half_width(variance_sum, std::abs(cost), 0.025);
 }
@@ -94,8 +99,7 @@ std::optional<int> rounds_for_half_width(double variance_sum, double half_width,
 
 std::optional<int> rounds_for_precision(const MetricComparison& m, double precision_pct) {
   if (m.unit != TestUnit::Round || m.verdict == Verdict::NotComparable) return std::nullopt;
-  const double variance_sum = std::pow(m.baseline.spread_pct / 100, 2) + std::pow(m.candidate.spread_pct / 100, 2);
-  return rounds_for_half_width(variance_sum, std::log1p(precision_pct / 100), 0.025);
+  return rounds_for_half_width(unit_variance_sum(m), std::log1p(precision_pct / 100), 0.025);
 }
 
 MetricComparison compare_metric(const MetricSpec& spec, const Rounds& baseline, const Rounds& candidate,

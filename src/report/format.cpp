@@ -51,6 +51,17 @@ std::string p_value(double p) {
 
 std::string verdict_label(compare::Verdict v) { return compare::to_string(v); }
 
+std::string short_of_target_text(const compare::CaseComparison& k) {
+  std::string out;
+  for (const auto& [side, s] : {std::pair{"baseline", &k.baseline_short}, std::pair{"candidate", &k.candidate_short}}) {
+    if (!*s) continue;
+    out += fmt::format("{}{}: {} of {} round(s) stopped at {} with the CI at up to ±{:.1f}% (target ±{:g}%)",
+                       out.empty() ? "" : "; ", side, (*s)->rounds, (*s)->of, (*s)->reasons, (*s)->widest_pct,
+                       (*s)->target_pct);
+  }
+  return out;
+}
+
 std::string md_cell(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -130,14 +141,6 @@ std::string gpu_name(const nlohmann::json& environment) {
 const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry) {
   if (telemetry.is_object() && telemetry.contains("summary")) return telemetry["summary"];
   return telemetry;
-}
-
-const record::MetricSamples* find_metric(const record::CaseResult* r, const std::string& name) {
-  if (r == nullptr) return nullptr;
-  for (const auto& m : r->metrics) {
-    if (m.spec.name == name) return &m;
-  }
-  return nullptr;
 }
 
 AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_label) {

@@ -20,6 +20,9 @@ std::string signed_pct(double pct);                        // "+23.4"
 std::string overhead_with_ci(double pct, stats::Interval ci);  // "+23.4% [+21.0, +25.9]"
 std::string p_value(double p);                             // "<0.001", "0.004", "0.23"
 std::string verdict_label(compare::Verdict v);
+// "baseline: 1 of 5 round(s) stopped at max_reps with the CI at up to ±18.2% (target ±1%); candidate:
+// ...": the rounds of a case that stopped before their CI target; empty when none did.
+std::string short_of_target_text(const compare::CaseComparison& k);
 
 std::string md_cell(std::string_view s);    // '|' escaped, line breaks folded
 std::string csv_field(std::string_view s);  // RFC 4180 quoting where needed
@@ -42,7 +45,5 @@ AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_labe
 std::string gpu_name(const nlohmann::json& environment);
 // A case's telemetry summary, whether given the whole telemetry object or the summary itself.
 const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry);
-// The samples of one metric in a case result; nullptr when the case has no such metric.
-const record::MetricSamples* find_metric(const record::CaseResult* r, const std::string& name);
 
 }  // namespace sb::report::detail

@@ -98,22 +98,12 @@ std::string layer_overview(const std::vector<LayerOutcome>& layers) {
   return out + "\n";
 }
 
-std::string short_text(const compare::ShortOfTarget& s) {
-  return fmt::format("{} of {} round(s) stopped at {} with the CI at up to ±{:.1f}% (target ±{:g}%)", s.rounds, s.of,
-                     s.reasons, s.widest_pct, s.target_pct);
-}
-
 // What the marks and the basis of the tables mean, under them.
 std::string table_notes(const compare::Comparison& c) {
   std::string out;
   for (const auto& k : c.cases) {
     if (!k.not_comparable.empty() || !(k.baseline_short || k.candidate_short)) continue;
-    std::vector<std::string> sides;
-    if (k.baseline_short) sides.push_back("baseline: " + short_text(*k.baseline_short));
-    if (k.candidate_short) sides.push_back("candidate: " + short_text(*k.candidate_short));
-    std::string joined;
-    for (const auto& s : sides) joined += (joined.empty() ? "" : "; ") + s;
-    out += fmt::format("- † `{}`: {}.\n", md_cell(k.name), joined);
+    out += fmt::format("- † `{}`: {}.\n", md_cell(k.name), short_of_target_text(k));
   }
   if (!out.empty())
     out = "Cases marked † did not reach their repetition CI target in every round (raise --reps or --max-time, or "

@@ -21,23 +21,13 @@ std::string side_columns(const compare::SideBasis& s) {
                      csv_number(s.center_ci.high));
 }
 
-std::string short_column(const compare::CaseComparison& k) {
-  std::string out;
-  for (const auto& [side, s] : {std::pair{"baseline", &k.baseline_short}, std::pair{"candidate", &k.candidate_short}}) {
-    if (!*s) continue;
-    out += fmt::format("{}{} {}/{} rounds {} (CI up to {:.2f}%, target {:g}%)", out.empty() ? "" : "; ", side,
-                       (*s)->rounds, (*s)->of, (*s)->reasons, (*s)->widest_pct, (*s)->target_pct);
-  }
-  return csv_field(out);
-}
-
 std::string metric_row(const compare::CaseComparison& k, const compare::MetricComparison& m) {
   std::string row = fmt::format("{},{},{},{},{},{},{},{},{},", csv_field(k.id), csv_field(k.candidate_id),
                                 csv_field(k.workload), csv_field(m.spec.name), csv_field(m.spec.unit),
                                 to_string(m.spec.better), compare::to_string(m.unit), side_columns(m.baseline),
                                 side_columns(m.candidate));
   if (m.verdict == compare::Verdict::NotComparable)
-    return row + ",,,,,,,,,,," + csv_field("not comparable") + ",,," + short_column(k) + "," +
+    return row + ",,,,,,,,,,," + csv_field("not comparable") + ",,," + csv_field(detail::short_of_target_text(k)) + "," +
            csv_field(m.not_comparable) + "\n";
   return row + fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_number(m.overhead_pct),
                            csv_number(m.overhead_ci_pct.low), csv_number(m.overhead_ci_pct.high),
@@ -47,7 +37,7 @@ std::string metric_row(const compare::CaseComparison& k, const compare::MetricCo
                            csv_number(m.hedges_g), csv_field(compare::outcome_name(m.verdict)),
                            csv_field(compare::band_name(m.verdict)),
                            m.rounds_to_resolve ? std::to_string(*m.rounds_to_resolve) : "",
-                           short_column(k) + "," + csv_field(m.inconclusive_reason));
+                           csv_field(detail::short_of_target_text(k)) + "," + csv_field(m.inconclusive_reason));
 }
 
 }  // namespace

@@ -46,15 +46,7 @@ echo "ok: SIGTERM, exit 143, the cut case kept as partial"
 "$SB" run --config stubborn.yaml --workload command:stubborn --warmup 0 --reps 3 --min-reps 3 \
   --label double --out results > double.out 2> double.err &
 pid=$!
-for _ in $(seq 1 600); do [ -s stubborn.pid ] && break; sleep 0.1; done
-[ -s stubborn.pid ] || { cat double.err; fail "the command did not start"; }
-kill -INT "$pid"
-sleep 0.5  # two signals sent at once would merge into one
-kill -INT "$pid"
-wait_end "$pid"
-[ "$rc" = 130 ] || { cat double.err; fail "exit code $rc after two SIGINTs, expected 130"; }
-grep -q "aborting" double.err || { cat double.err; fail "no 'aborting' on stderr after the second SIGINT"; }
-assert_none_left
+abort_with_two_sigints "$pid" double.err
 f=$(ls results/double/*.json)
 "$SB" export "$f" >/dev/null || fail "the record does not load after the abort"
 grep -q '"interrupted": true' "$f" || fail "the record is not marked interrupted after the abort"

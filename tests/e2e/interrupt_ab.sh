@@ -39,15 +39,7 @@ out="$WORK/results-double"
 "$SB" ab --env native --env native --label-a a --label-b b --config stubborn.yaml --workload command:stubborn \
   --warmup 0 --reps 3 --min-reps 3 --rounds 5 --out "$out" >double.out 2>double.err &
 pid=$!
-for _ in $(seq 1 600); do [ -s stubborn.pid ] && break; sleep 0.1; done
-[ -s stubborn.pid ] || { cat double.err; fail "the command did not start"; }
-kill -INT "$pid"
-sleep 0.5  # two signals sent at once would merge into one
-kill -INT "$pid"
-wait_end "$pid"
-[ "$rc" = 130 ] || { cat double.err; fail "ab exited $rc after two SIGINTs, expected 130"; }
-grep -q "aborting" double.err || { cat double.err; fail "no 'aborting' on stderr after the second SIGINT"; }
-assert_none_left
+abort_with_two_sigints "$pid" double.err
 rec=$(ls "$out"/a/*.json)
 "$SB" export "$rec" >/dev/null || fail "the record kept after the abort does not load"
 grep -q '"interrupted": true' "$rec" || fail "the record kept after the abort is not marked interrupted"

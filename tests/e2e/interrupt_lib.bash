@@ -67,3 +67,18 @@ assert_none_left() {
   done
   fail "processes left running: $left"
 }
+
+# abort_with_two_sigints PID ERRFILE: once the stubborn command runs (it ignores SIGINT), two SIGINTs
+# to PID; it must exit 130 at once, say "aborting" (in ERRFILE, its stderr) and leave nothing running.
+abort_with_two_sigints() {
+  local pid="$1" err="$2"
+  for _ in $(seq 1 600); do [ -s "$WORK/stubborn.pid" ] && break; sleep 0.1; done
+  [ -s "$WORK/stubborn.pid" ] || { cat "$err"; fail "the command did not start"; }
+  kill -INT "$pid"
+  sleep 0.5  # two signals sent at once would merge into one
+  kill -INT "$pid"
+  wait_end "$pid"
+  [ "$rc" = 130 ] || { cat "$err"; fail "exit code $rc after two SIGINTs, expected 130"; }
+  grep -q "aborting" "$err" || { cat "$err"; fail "no 'aborting' on stderr after the second SIGINT"; }
+  assert_none_left
+}
