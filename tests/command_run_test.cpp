@@ -63,7 +63,7 @@ TEST_F(CommandRun, ReadsMetricsFromStdoutStderrAndAFile) {
       - {name: file_ms, unit: ms, better: lower, from: file, csv: {column: ms}}
 )yaml");
   auto run = make(w, {{"n", "21"}});
-  const Measurement m = run->run();
+  const Measurement m = test::run_program(*run);
   EXPECT_DOUBLE_EQ(m.at("rate"), 42.5);
   EXPECT_DOUBLE_EQ(m.at("latency_ms"), 250);
   EXPECT_DOUBLE_EQ(m.at("file_ms"), 21);
@@ -77,7 +77,7 @@ TEST_F(CommandRun, ReadsMetricsFromStdoutStderrAndAFile) {
 TEST_F(CommandRun, WallTimeIsThePrograms) {
   const Workload& w = define("run-sleep", "    argv: [sleep, \"0.2\"]\n");
   auto run = make(w);
-  const double ms = run->run().at("wall_ms");
+  const double ms = test::run_program(*run).at("wall_ms");
   EXPECT_GE(ms, 200);
   EXPECT_LT(ms, 1000);  // not rounded up to a polling tick, nor stuck behind a timeout
 }
@@ -89,7 +89,7 @@ TEST_F(CommandRun, EnvAndSeedReachTheProgram) {
     params: {n: "5"}
     metrics: [{name: v, better: higher, regex: "v=([0-9]+)"}]
 )yaml");
-  EXPECT_DOUBLE_EQ(make(w)->run().at("v"), 12);  // 5 + seed 7
+  EXPECT_DOUBLE_EQ(test::run_program(*make(w)).at("v"), 12);  // 5 + seed 7
 }
 
 TEST_F(CommandRun, ProgramNotFoundNamesItAndPath) {
@@ -102,7 +102,7 @@ TEST_F(CommandRun, ProgramNotFoundNamesItAndPath) {
 TEST_F(CommandRun, NonZeroExitShowsTheOutputTail) {
   const Workload& w = define("run-fails", "    argv: [sh, -c, \"echo loading model; echo 'CUDA out of memory' >&2; exit 3\"]\n");
   auto run = make(w);
-  const std::string msg = test::message_of([&] { run->run(); });
+  const std::string msg = test::message_of([&] { test::run_program(*run); });
   EXPECT_NE(msg.find("command 'run-fails' exited with code 3"), std::string::npos) << msg;
   EXPECT_NE(msg.find("loading model"), std::string::npos) << msg;
   EXPECT_NE(msg.find("CUDA out of memory"), std::string::npos) << msg;
@@ -117,7 +117,7 @@ TEST_F(CommandRun, SecretsReachTheProgramButNotItsRecord) {
     env: {HF_TOKEN: hf_PLANTEDabc}
 )yaml");
   auto run = make(w);
-  const std::string msg = test::message_of([&] { run->run(); });
+  const std::string msg = test::message_of([&] { test::run_program(*run); });
   std::ifstream got(dir_ / "got.txt");
   std::string line;
   std::getline(got, line);
@@ -137,7 +137,7 @@ TEST_F(CommandRun, MissingMetricNamesMetricPatternAndOutput) {
     argv: [echo, "throughput 12 tok/s"]
     metrics: [{name: tflops, unit: TFLOP/s, better: higher, regex: "TFLOPS: ([0-9.]+)"}]
 )yaml");
-  const std::string msg = test::message_of([&] { make(w)->run(); });
+  const std::string msg = test::message_of([&] { test::run_program(*make(w)); });
   EXPECT_NE(msg.find("metric 'tflops' not found in its stdout: no line matches the regex 'TFLOPS: ([0-9.]+)'"),
             std::string::npos) << msg;
   EXPECT_NE(msg.find("throughput 12 tok/s"), std::string::npos) << msg;
@@ -148,7 +148,7 @@ TEST_F(CommandRun, MissingOutputFileIsNamed) {
     argv: [echo, "--out", "{output_file}"]
     metrics: [{name: x, better: higher, from: file, json_pointer: /x}]
 )yaml");
-  const std::string msg = test::message_of([&] { make(w)->run(); });
+  const std::string msg = test::message_of([&] { test::run_program(*make(w)); });
   EXPECT_NE(msg.find("which the command did not write"), std::string::npos) << msg;
 }
 
@@ -158,7 +158,7 @@ TEST_F(CommandRun, TimeoutKillsTheWholeProcessGroup) {
   const Workload& w = define("run-hang", "    argv: [./hang.sh]\n    timeout_s: 0.5\n");
   auto run = make(w);
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string msg = test::message_of([&] { run->run(); });
+  const std::string msg = test::message_of([&] { test::run_program(*run); });
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
   EXPECT_NE(msg.find("ran longer than its timeout of 0.5 s and was killed"), std::string::npos) << msg;
   std::ifstream pid_file(dir_ / "bg.pid");

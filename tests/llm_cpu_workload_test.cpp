@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "test_support.hpp"
+
 #include <cmath>
 
 #include "core/error.hpp"
@@ -16,7 +18,7 @@ TEST(LlmCpuWorkload, RunsTheTinyModel) {
   const Workload& w = Registry::instance().get("llm_cpu");
   EXPECT_EQ(w.layer, "cpu-compute");
   const auto run = w.make(tiny_case(), CaseContext{});
-  const Measurement m = run->run();
+  const Measurement m = test::run_program(*run);
   for (const MetricSpec& spec : w.metrics) {
     ASSERT_TRUE(m.count(spec.name)) << spec.name;
     EXPECT_TRUE(std::isfinite(m.at(spec.name)) && m.at(spec.name) > 0) << spec.name;

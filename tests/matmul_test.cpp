@@ -228,7 +228,7 @@ TEST_P(MatmulCpu, VerifiesAndMeasures) {
   EXPECT_GE(info["openblas_threads"].get<int>(), 1);
   EXPECT_FALSE(info["openblas_config"].get<std::string>().empty());
   for (int rep = 0; rep < 3; ++rep) {
-    const Measurement m = run->run();
+    const Measurement m = test::run_program(*run);
     ASSERT_TRUE(std::isfinite(m.at("time_ms")) && m.at("time_ms") > 0);
     ASSERT_TRUE(std::isfinite(m.at("gflops")) && m.at("gflops") > 0);
     EXPECT_NEAR(m.at("gflops"), gemm_flops(n) / (m.at("time_ms") * 1e-3) / 1e9, 1e-9 * m.at("gflops"));

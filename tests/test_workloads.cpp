@@ -13,7 +13,7 @@ namespace {
 
 // value_i = center * (1 + spread/100 * pattern_i): "flat" alternates ±spread, "noisy" cycles through
 // a fixed sequence, so the CI half-width after n repetitions is known in advance.
-class SequenceRun : public CaseRun {
+class SequenceRun : public ProgramCase {
  public:
   SequenceRun(double center, double spread_pct, bool noisy) : center_(center), spread_(spread_pct / 100), noisy_(noisy) {}
   Measurement run() override {
@@ -63,7 +63,7 @@ SB_REGISTER_WORKLOAD(test_failing,
                               .layer = "test",
                               .metrics = {{.name = "value", .unit = "ms"}},
                               .make = [](const Params&, const CaseContext&) -> std::unique_ptr<CaseRun> {
-                                struct Failing : CaseRun {
+                                struct Failing : ProgramCase {
                                   int n = 0;
                                   Measurement run() override {
                                     if (++n == 3) throw std::runtime_error("planted failure");
@@ -83,7 +83,7 @@ SB_REGISTER_WORKLOAD(test_optional_metric,
                               .metrics = {{.name = "value", .unit = "ms"},
                                           {.name = "energy", .unit = "J", .optional = true}},
                               .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
-                                struct Optional : CaseRun {
+                                struct Optional : ProgramCase {
                                   std::string mode;
                                   int n = 0;
                                   Measurement run() override {
@@ -108,7 +108,7 @@ SB_REGISTER_WORKLOAD(test_interrupting,
                                          {.name = "throw", .defaults = {"no"}, .choices = {"no", "yes"}, .help = "throw then"}},
                               .metrics = {{.name = "value", .unit = "ms"}},
                               .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
-                                struct Interrupting : CaseRun {
+                                struct Interrupting : ProgramCase {
                                   int at = 0, n = 0;
                                   bool throws = false;
                                   Measurement run() override {

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "stats/stats.hpp"
+#include "runner/timing.hpp"
 #include "telemetry/telemetry.hpp"
 #include "workload/display_id.hpp"
 
@@ -107,9 +108,11 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
 
   CaseTelemetry telemetry(w, s.telemetry_interval_ms);
   const auto interrupted = [] { return interrupt::requested(); };
+  std::unique_ptr<CaseTimer> timer;
   try {
+    timer = std::make_unique<CaseTimer>(*run, w.metrics);  // sizes a timed case's repetition
     for (int i = 0; i < s.warmup && !interrupted(); ++i) {
-      check_measurement(w, run->run());
+      check_measurement(w, timer->repetition());
       ++r.warmup;
       progress_line({.counter = fmt::format("warm-up {}/{}", r.warmup, s.warmup)});
     }
@@ -122,7 +125,7 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
         r.partial = true;
         break;
       }
-      const Measurement m = run->run();
+      const Measurement m = timer->repetition();
       check_measurement(w, m);
       if (primary.empty()) {  // optional metrics this machine cannot measure are not recorded at all
         std::erase_if(r.metrics, [&](const record::MetricSamples& ms) { return ms.spec.optional && !m.count(ms.spec.name); });
@@ -170,6 +173,7 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   }
   r.telemetry = telemetry.finish();
   r.info = run->info();
+  if (timer) r.info.update(timer->info());
   r.duration_s = seconds_since(t0);
   // An interrupted case keeps its repetitions only when there are enough to compare (>= 2).
   if (r.partial && r.metrics.front().samples.size() < 2) {

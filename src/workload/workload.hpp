@@ -1,10 +1,13 @@
 #pragma once
 // A workload is a small function plus a declarative registration of its parameter axes and
-// metrics (the nvbench model). The runner owns warm-up, repetitions, stopping and telemetry.
+// metrics (the nvbench model). The runner owns warm-up, repetitions, stopping and telemetry; for a
+// timed case (HostOperation, DeviceOperation) it also owns the clock: the case says what one
+// operation is and what it moves, the harness (runner/timing) sizes, times and derives the rates.
 //
 //   SB_REGISTER_WORKLOAD(matmul, Workload{.name = "matmul", ..., .make = make_matmul_case});
 //
 // Adding a workload touches one folder: src/workloads/<name>/ (see src/workloads/CMakeLists.txt).
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -18,17 +21,26 @@
 
 #include <nlohmann/json.hpp>
 
+struct CUstream_st;  // cudaStream_t is CUstream_st*: named here without the CUDA headers
+
 namespace sb {
 
 enum class Better { Higher, Lower };
 std::string to_string(Better b);
 Better better_from_string(std::string_view s);  // "higher" | "lower"
 
+// How the harness derives a metric of a timed case from the time of one operation, in the metric's
+// unit: Time (s, ms, us, ns), Bytes per second (GB/s, MB/s, GiB/s), Flops per second (GFLOP/s,
+// TFLOP/s), Operations per second (1/s, op/s). Measured: the case supplies it (add_measured, or
+// run() for a ProgramCase).
+enum class Derived { Measured, Time, Bytes, Flops, Operations };
+
 struct MetricSpec {
   std::string name;  // e.g. "time_ms"
   std::string unit;  // e.g. "ms"
   Better better = Better::Lower;
   std::string help;
+  Derived derived = Derived::Measured;
   // Reported only where the machine can measure it (energy needs an NVML energy counter). A case
   // that leaves it out of its first measured repetition records no such metric; one that reports
   // it must report it in every repetition. Never the primary metric.
@@ -96,13 +108,64 @@ struct CaseContext {
 // One repetition's values, by metric name; every metric the workload declares.
 using Measurement = std::map<std::string, double>;
 
+// A built case (inputs made and verified). One of the three kinds below; the runner's harness
+// (runner/timing) turns each repetition into a Measurement.
 class CaseRun {
  public:
   virtual ~CaseRun() = default;
-  // One repetition. Called for warm-up too. Throws on failure.
-  virtual Measurement run() = 0;
-  // Facts worth keeping in the record (device used, inner iterations, verification error, ...).
+  // Facts worth keeping in the record (device used, verification error, library versions, ...).
+  // The harness adds how it timed a timed case (timer, operations_per_repetition).
   virtual nlohmann::json info() const { return nlohmann::json::object(); }
+};
+
+// The escape hatch: a whole program whose repetition the case times itself, because there is no
+// repeatable operation to size (cuda_init: a process-wide first call; llm: a generation with its
+// own phases; command: another program; shm_bandwidth: a write and a read of one segment).
+class ProgramCase : public CaseRun {
+ public:
+  // One repetition; called for warm-up too. Throws on failure.
+  virtual Measurement run() = 0;
+};
+
+// What one operation moves, so that the harness derives the Bytes, Flops and Operations metrics.
+struct OperationCost {
+  double bytes = 0;       // bytes read + written by one operation
+  double flops = 0;       // floating-point operations of one operation
+  double items = 1;       // what an Operations metric counts per operation (e.g. one per thread)
+};
+
+// How many operations one repetition performs: calibrated so that a repetition lasts about
+// `target` (at most `max_operations`), or exactly `fixed` when it is > 0.
+struct Sizing {
+  std::chrono::nanoseconds target = std::chrono::milliseconds(20);
+  std::uint64_t max_operations = std::uint64_t{1} << 40;
+  std::uint64_t fixed = 0;
+};
+
+// A repeatable operation that the harness times: it calibrates the operations per repetition, runs
+// them between two clock readings and derives every metric declared with a Derived quantity.
+class TimedOperation : public CaseRun {
+ public:
+  virtual OperationCost cost() const { return {}; }
+  virtual Sizing sizing() const { return {}; }
+  // Untimed work before each timed repetition of n operations (a dropped page cache, fresh pages).
+  virtual void prepare(std::uint64_t /*n*/) {}
+  // The Measured metrics of a repetition, from the time of one of its operations.
+  virtual void add_measured(double /*seconds_per_operation*/, Measurement& /*m*/) const {}
+};
+
+// Timed on the host's steady clock: batch(n) performs the operation n times and returns when done.
+class HostOperation : public TimedOperation {
+ public:
+  virtual void batch(std::uint64_t n) = 0;
+};
+
+// Timed with CUDA events on the case's stream: enqueue(n) puts n operations on stream() without
+// waiting for them; the harness records an event before and after and waits for the second.
+class DeviceOperation : public TimedOperation {
+ public:
+  virtual CUstream_st* stream() const = 0;
+  virtual void enqueue(std::uint64_t n) = 0;
 };
 
 struct Workload {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_support.hpp"
+
 #include "workload/workload.hpp"
 
 #if SPARKBENCH_HAVE_CUDA
@@ -36,7 +38,7 @@ TEST_P(MatmulGpu, VerifiesAndRunsAtAPlausibleRate) {
   EXPECT_EQ(info["verified_entries"], 68);
   const double inner = info["inner"].get<double>();
   for (int rep = 0; rep < 3; ++rep) {
-    const Measurement m = run->run();
+    const Measurement m = test::run_program(*run);
     ASSERT_TRUE(std::isfinite(m.at("time_ms")) && m.at("time_ms") > 0);
     // Plausible: above what any CUDA GPU of this decade does at these sizes at worst, below the
     // dense peak of any GPU yet made (B200: ~2.3 PFLOP/s dense fp16).
@@ -46,7 +48,7 @@ TEST_P(MatmulGpu, VerifiesAndRunsAtAPlausibleRate) {
   }
   RecordProperty("info", info.dump());
   std::printf("matmul n=%d %s: %.3f TFLOP/s, inner %g, max rel. error %.3g (bound %.3g), %s\n", n, precision.c_str(),
-              run->run().at("tflops"), inner, info["max_relative_error"].get<double>(),
+              test::run_program(*run).at("tflops"), inner, info["max_relative_error"].get<double>(),
               info["error_bound"].get<double>(), info["device"].get<std::string>().c_str());
 }
 

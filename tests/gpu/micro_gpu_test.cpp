@@ -4,6 +4,8 @@
 // not asserted.
 #include <gtest/gtest.h>
 
+#include "../test_support.hpp"
+
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -57,9 +59,9 @@ TEST_P(MicroGpuCase, ReturnsEveryMetricFiniteAndPositive) {
 
   std::unique_ptr<CaseRun> run = w.make(params, CaseContext{.seed = 7});
   ASSERT_NE(run, nullptr);
-  run->run();  // warm-up, as the runner does
+  test::run_program(*run);  // warm-up, as the runner does
   for (int rep = 0; rep < 3; ++rep) {
-    const Measurement m = run->run();
+    const Measurement m = test::run_program(*run);
     EXPECT_EQ(m.size(), w.metrics.size());
     for (const auto& metric : w.metrics) {
       ASSERT_TRUE(m.count(metric.name)) << metric.name << " missing";
@@ -121,7 +123,7 @@ TEST(MicroGpu, AnImpossibleSizeIsAnErrorThatNamesTheFix) {
   }
   // The failed allocation leaves the device usable.
   Params small({{"kernel", "copy"}, {"size_mib", "4"}});
-  EXPECT_NO_THROW(w.make(small, CaseContext{})->run());
+  EXPECT_NO_THROW(test::run_program(*w.make(small, CaseContext{})));
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ std::string describe_end(const ChildOutcome& r) {
   return fmt::format("exited with code {}", r.exit_code);
 }
 
-class CommandRun final : public CaseRun {
+class CommandRun final : public ProgramCase {
  public:
   CommandRun(std::shared_ptr<const Definition> definition, const Params& params, const CaseContext& ctx)
       : definition_(std::move(definition)), d_(*definition_) {

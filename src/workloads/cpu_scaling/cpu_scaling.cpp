@@ -49,7 +49,7 @@ const ParamRule kThreadsRule{
     .says = fmt::format("all, or a count from 1 to {}", std::numeric_limits<int>::max()),
     .accepts = [](const std::string& text) { return text == "all" || thread_count(text).has_value(); }};
 
-class CpuScalingCase : public CaseRun {
+class CpuScalingCase : public ProgramCase {
  public:
   CpuScalingCase(std::string threads_param, int threads, std::uint64_t seed)
       : threads_param_(std::move(threads_param)), start_(seed | 1), team_(threads), results_(threads) {

@@ -93,7 +93,7 @@ std::pair<double, double> cublas_create_and_destroy() {
   return {ms_between(t0, t1), ms_between(t1, t2)};
 }
 
-class InitRun final : public CaseRun {
+class InitRun final : public ProgramCase {
  public:
   explicit InitRun(What what) : what_(what) {
     if (what_ == What::Context) {

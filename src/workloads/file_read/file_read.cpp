@@ -82,7 +82,7 @@ void fill_with_random_bytes(const TempFile& file, std::size_t bytes, std::uint64
                 "choose another `dir`", kExitFailure);
 }
 
-class FileReadCase : public CaseRun {
+class FileReadCase : public ProgramCase {
  public:
   // A user's file: only ever opened read-only.
   FileReadCase(std::string path, bool cold) : path_(std::move(path)), cold_(cold) { open_and_prime(); }

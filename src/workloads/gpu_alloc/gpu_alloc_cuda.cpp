@@ -25,7 +25,7 @@ const char* api_name(Api api) {
   return "?";
 }
 
-class AllocRun final : public CaseRun {
+class AllocRun final : public ProgramCase {
  public:
   explicit AllocRun(const Config& config) : config_(config) {
     if (config_.api == Api::MallocAsync) {

@@ -61,7 +61,7 @@ void verify(const float* device, std::size_t count, Expected expected, std::stri
   }
 }
 
-class BandwidthRun final : public CaseRun {
+class BandwidthRun final : public ProgramCase {
  public:
   BandwidthRun(const Config& config, const CaseContext& context)
       : config_(config), count_(config.bytes_per_array / sizeof(float)) {

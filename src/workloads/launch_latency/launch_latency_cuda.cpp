@@ -16,7 +16,7 @@ namespace {
 constexpr int kPipelinedLaunches = 10000;
 constexpr int kRoundTrips = 2000;
 
-class LaunchRun final : public CaseRun {
+class LaunchRun final : public ProgramCase {
  public:
   explicit LaunchRun(const Config& config)
       : config_(config), launches_(config.sync == Sync::None ? kPipelinedLaunches : kRoundTrips) {

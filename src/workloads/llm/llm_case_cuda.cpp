@@ -79,13 +79,13 @@ std::vector<std::vector<std::int32_t>> random_prompts(const CaseSettings& s, std
   return prompts;
 }
 
-class LlmGpuCase final : public CaseRun {
+class LlmGpuCase final : public ProgramCase {
  public:
   LlmGpuCase(const CaseSettings& settings, const CaseContext& context)
       : settings_(settings),
         device_(cuda::usable_device()),
         prop_(device_properties(device_)),
-        rates_(measured_rates()),  // before the engine, so that their buffers are freed by then
+        rates_(measured_rates(context)),  // before the engine, so that their buffers are freed by then
         memory_before_(device_memory_used()),
         opened_(open_weights(settings)),
         engine_(build_engine(settings, opened_, context.seed, device_)),

@@ -6,6 +6,7 @@
 // times; the median counts. CUDA builds only; measured once per process and device.
 #include <nlohmann/json.hpp>
 
+#include "workload/workload.hpp"
 #include "workloads/llm/llm_floors.hpp"
 
 namespace sb::llm_workload {
@@ -16,9 +17,10 @@ struct MeasuredRates {
   nlohmann::json info;  // each measurement's repetitions and its workload's info()
 };
 
-// The rates of the current device (cudaGetDevice); the first call measures (about a second or two),
-// later calls return the cached values. Throws what the measuring workloads throw.
-const MeasuredRates& measured_rates();
+// The rates of the current device (cudaGetDevice), with inputs from the case's seed; the first call
+// per device and seed measures (about a second or two), later calls return the cached values.
+// Throws what the measuring workloads throw.
+const MeasuredRates& measured_rates(const CaseContext& context);
 #endif
 
 }  // namespace sb::llm_workload

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/cuda_status.hpp"
+#include "runner/timing.hpp"
 #include "stats/stats.hpp"
 #include "workloads/gpu_bandwidth/gpu_bandwidth.hpp"
 #include "workloads/matmul/matmul_gpu.hpp"
@@ -22,14 +23,18 @@ struct Rate {
   nlohmann::json info;
 };
 
-// `metric` of `run` after kWarmup discarded repetitions: the median of kRepetitions, with the values.
-Rate median_rate(CaseRun& run, const char* metric) {
-  for (int i = 0; i < kWarmup; ++i) (void)run.run();
+// `metric` of `run`, timed by the harness as the runner times the workload, after kWarmup discarded
+// repetitions: the median of kRepetitions, with the values.
+Rate median_rate(CaseRun& run, const char* workload, const char* metric) {
+  runner::CaseTimer timer(run, Registry::instance().get(workload).metrics);
+  for (int i = 0; i < kWarmup; ++i) (void)timer.repetition();
   std::vector<double> values;
-  for (int i = 0; i < kRepetitions; ++i) values.push_back(run.run().at(metric));
+  for (int i = 0; i < kRepetitions; ++i) values.push_back(timer.repetition().at(metric));
+  nlohmann::json info = run.info();
+  info.update(timer.info());
   return {stats::median(values),
           {{"metric", metric}, {"warmup", kWarmup}, {"values", values}, {"median", stats::median(values)},
-           {"case", run.info()}}};
+           {"case", std::move(info)}}};
 }
 
 MeasuredRates measure(const CaseContext& context) {
@@ -37,11 +42,11 @@ MeasuredRates measure(const CaseContext& context) {
   const Rate copy = [&] {
     const auto run = gpu_bandwidth::make_run({.kernel = gpu_bandwidth::Kernel::Memcpy, .bytes_per_array = kCopyBytes},
                                              context);
-    return median_rate(*run, "bandwidth_gbs");
+    return median_rate(*run, "gpu_bandwidth", "bandwidth_gbs");
   }();
   const Rate gemm = [&] {
     const auto run = matmul::make_gpu_gemm_case({.n = kGemmN, .precision = matmul::Precision::Bf16, .inner = 0}, context);
-    return median_rate(*run, "tflops");
+    return median_rate(*run, "matmul", "tflops");
   }();
   return {.rates = {.copy_bytes_per_s = copy.median * 1e9, .bf16_gemm_flops_per_s = gemm.median * 1e12},
           .info = {{"copy_bandwidth_gbs", copy.median},
@@ -56,13 +61,13 @@ MeasuredRates measure(const CaseContext& context) {
 
 }  // namespace
 
-const MeasuredRates& measured_rates() {
+const MeasuredRates& measured_rates(const CaseContext& context) {
   static std::mutex mutex;
-  static std::map<int, MeasuredRates> by_device;
+  static std::map<std::pair<int, std::uint64_t>, MeasuredRates> by_device_and_seed;
   const std::lock_guard lock(mutex);
-  const int device = cuda::usable_device();
-  auto it = by_device.find(device);
-  if (it == by_device.end()) it = by_device.emplace(device, measure(CaseContext{})).first;
+  const auto key = std::make_pair(cuda::usable_device(), context.seed);
+  auto it = by_device_and_seed.find(key);
+  if (it == by_device_and_seed.end()) it = by_device_and_seed.emplace(key, measure(context)).first;
   return it->second;
 }
 

@@ -38,7 +38,7 @@ llm::ModelConfig case_model(const Params& p) {
   return c;
 }
 
-class LlmCpuRun : public CaseRun {
+class LlmCpuRun : public ProgramCase {
  public:
   LlmCpuRun(llm::ModelConfig config, const llm::InferenceRequest& request, std::uint64_t seed)
       : engine_(config, llm::synthetic_weights(config, seed)), request_(request) {

@@ -27,7 +27,7 @@ constexpr Precision kCpuPrecisions[] = {Precision::Fp32, Precision::Fp64};
 
 // Row-major A, B, C of type T (float or double), inputs from the shared generator.
 template <class T>
-class CpuGemmCase final : public CaseRun {
+class CpuGemmCase final : public ProgramCase {
  public:
   CpuGemmCase(const GemmParams& params, const CaseContext& context) : params_(params) {
     const auto count = static_cast<std::size_t>(params.n) * static_cast<std::size_t>(params.n);

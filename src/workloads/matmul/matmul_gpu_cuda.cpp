@@ -111,7 +111,7 @@ std::string cublas_version() {
   return fmt::format("{}.{}.{}", major, minor, patch);
 }
 
-class GpuGemmCase final : public CaseRun {
+class GpuGemmCase final : public ProgramCase {
  public:
   GpuGemmCase(const GemmParams& params, const CaseContext& context)
       : params_(params), types_(gemm_types(params.precision)) {

@@ -47,7 +47,7 @@ std::size_t last_level_cache_bytes() {
   return best;
 }
 
-class TriadCase : public CaseRun {
+class TriadCase : public ProgramCase {
  public:
   TriadCase(std::size_t elements, int threads, std::uint64_t seed)
       : n_(elements), team_(threads), a_(new double[n_]), b_(new double[n_]), c_(new double[n_]) {

@@ -57,7 +57,7 @@ std::string first_line(const std::string& path) {
   return line;
 }
 
-class PageFaultCase : public CaseRun {
+class PageFaultCase : public ProgramCase {
  public:
   explicit PageFaultCase(std::size_t bytes)
       : page_(static_cast<std::size_t>(sysconf(_SC_PAGESIZE))), pages_(bytes / page_), bytes_(pages_ * page_) {}

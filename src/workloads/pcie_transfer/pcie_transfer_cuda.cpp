@@ -38,7 +38,7 @@ nlohmann::json pcie_link(int device) {
   return link;
 }
 
-class TransferRun final : public CaseRun {
+class TransferRun final : public ProgramCase {
  public:
   TransferRun(const Config& config, const CaseContext& context)
       : config_(config), words_(config.bytes / sizeof(std::uint64_t)) {

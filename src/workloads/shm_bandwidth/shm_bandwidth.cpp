@@ -42,7 +42,7 @@ ShmSpace shm_space() {
           .tmpfs = static_cast<unsigned long>(fs.f_type) == kTmpfsMagic};
 }
 
-class ShmBandwidthCase : public CaseRun {
+class ShmBandwidthCase : public ProgramCase {
  public:
   ShmBandwidthCase(std::size_t bytes, std::uint64_t seed) : bytes_(bytes), space_(shm_space()) {
     if (bytes_ > space_.free_bytes)

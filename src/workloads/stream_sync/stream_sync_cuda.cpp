@@ -13,7 +13,7 @@ namespace {
 // Calls per repetition: 2-20 ms at 0.1-1 us a call.
 constexpr int kCalls = 20000;
 
-class SyncRun final : public CaseRun {
+class SyncRun final : public ProgramCase {
  public:
   explicit SyncRun(Call call) : call_(call) {
     SB_CUDA_CHECK(cudaEventRecord(event_.get(), stream_.get()));

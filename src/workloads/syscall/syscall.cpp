@@ -6,20 +6,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fstream>
 #include <string>
 
 #include <fmt/format.h>
 
-#include "core/calibrate.hpp"
 #include "core/error.hpp"
 #include "workload/workload.hpp"
 
 namespace sb {
 namespace {
-
-constexpr auto kRepetitionTarget = std::chrono::milliseconds(20);
 
 // The compiler must not drop the loops below; the calls are opaque, but the results are kept too.
 volatile long g_sink;
@@ -79,7 +75,8 @@ void verify(const std::string& call) {
   }
 }
 
-class SyscallCase : public CaseRun {
+// One operation = one call; the harness times batches of them on the host clock.
+class SyscallCase : public HostOperation {
  public:
   explicit SyscallCase(std::string call) : call_(std::move(call)) {
     if (call_ == "getppid")
@@ -89,20 +86,12 @@ class SyscallCase : public CaseRun {
     else
       throw Error(fmt::format("syscall: unknown call '{}'", call_), "use call=getppid or call=clock_gettime");
     verify(call_);
-    iterations_ = calibrate_iterations(calls_, kRepetitionTarget);
   }
 
-  Measurement run() override {
-    const auto t0 = std::chrono::steady_clock::now();
-    calls_(iterations_);
-    const auto t1 = std::chrono::steady_clock::now();
-    const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
-    return {{"latency_ns", ns / static_cast<double>(iterations_)}};
-  }
+  void batch(std::uint64_t n) override { calls_(n); }
 
   nlohmann::json info() const override {
     return {{"call", call_},
-            {"calls_per_repetition", iterations_},
             {"seccomp_mode", proc_status_field("Seccomp")},  // 0 none, 1 strict, 2 filter
             {"seccomp_filters", proc_status_field("Seccomp_filters")},
             {"clocksource", first_line("/sys/devices/system/clocksource/clocksource0/current_clocksource")}};
@@ -111,7 +100,6 @@ class SyscallCase : public CaseRun {
  private:
   std::string call_;
   void (*calls_)(std::uint64_t) = nullptr;
-  std::uint64_t iterations_ = 0;
 };
 
 }  // namespace
@@ -137,7 +125,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "latency_ns",
                      .unit = "ns",
                      .better = Better::Lower,
-                     .help = "mean time of one call over an inner loop of about 20 ms"}},
+                     .help = "mean time of one call over an inner loop of about 20 ms",
+                     .derived = Derived::Time}},
         .make = [](const Params& p, const CaseContext&) -> std::unique_ptr<CaseRun> {
           return std::make_unique<SyscallCase>(p.str("call"));
         }});

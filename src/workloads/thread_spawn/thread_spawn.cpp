@@ -17,7 +17,7 @@ namespace {
 
 constexpr auto kRepetitionTarget = std::chrono::milliseconds(20);
 
-class ThreadSpawnCase : public CaseRun {
+class ThreadSpawnCase : public ProgramCase {
  public:
   ThreadSpawnCase() {
     iterations_ = calibrate_iterations([this](std::uint64_t n) { spawn_and_join(n); }, kRepetitionTarget);

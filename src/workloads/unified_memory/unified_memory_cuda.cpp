@@ -18,7 +18,7 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
-class ManagedRun final : public CaseRun {
+class ManagedRun final : public ProgramCase {
  public:
   ManagedRun(const Config& config, const CaseContext& context) : config_(config), seed_(context.seed) {
     SB_CUDA_CHECK(cudaGetDeviceProperties(&prop_, device_));
