@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "env/core_classes.hpp"
 #include "env/readers.hpp"
 
 namespace sb::env {
@@ -43,21 +44,29 @@ std::optional<double> khz_file_to_mhz(const std::filesystem::path& file) {
 
 nlohmann::json capture_cpu() {
   nlohmann::json j;
-  j["model"] = or_null(parse_cpu_model(read_file("/proc/cpuinfo").value_or("")));
+  const auto model = parse_cpu_model(read_file("/proc/cpuinfo").value_or(""));
+  j["model"] = or_null(model);
   const long configured = sysconf(_SC_NPROCESSORS_CONF);
   j["logical_count"] = configured > 0 ? nlohmann::json(configured) : nlohmann::json(nullptr);
 
   j["online_list"] = j["online_count"] = nullptr;
+  std::optional<std::vector<int>> online;
   if (const auto text = read_file("/sys/devices/system/cpu/online"))
-    if (const auto online = parse_cpu_list(*text)) {
+    if ((online = parse_cpu_list(*text))) {
       j["online_list"] = format_cpu_list(*online);
       j["online_count"] = online->size();
     }
   j["affinity_list"] = j["affinity_count"] = nullptr;
-  if (const auto allowed = affinity()) {
+  const auto allowed = affinity();
+  if (allowed) {
     j["affinity_list"] = format_cpu_list(*allowed);
     j["affinity_count"] = allowed->size();
   }
+  // Which kinds of core there are, and how many of each this process may run on.
+  j["core_classes"] = online ? core_classes_json(classify_cores(read_cpu_facts(*online, model)), allowed.value_or(*online))
+                             : nlohmann::json(nullptr);
+  j["affinity_classes"] = nullptr;
+  if (const std::string text = allowed_classes_text(j["core_classes"]); !text.empty()) j["affinity_classes"] = text;
 
   // One cpufreq policy per group of CPUs that share a clock; VMs and containers may have none.
   std::vector<std::string> governors, drivers;

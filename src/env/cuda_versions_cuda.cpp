@@ -76,7 +76,10 @@ nlohmann::json capture_cuda() {
                        {"pci_bus_id", have_bus ? nlohmann::json(bus) : nlohmann::json(nullptr)},
                        {"compute_capability", fmt::format("{}.{}", p.major, p.minor)},
                        {"sm_count", p.multiProcessorCount},
-                       {"total_memory_bytes", p.totalGlobalMem}});
+                       {"total_memory_bytes", p.totalGlobalMem},
+                       // An integrated GPU (GB10, Jetson) shares host memory: the page cache competes with it.
+                       {"integrated", p.integrated != 0},
+                       {"pageable_memory_uses_host_page_tables", p.pageableMemoryAccessUsesHostPageTables != 0}});
   }
   j["devices"] = devices;
   j["errors"] = errors;

@@ -16,8 +16,14 @@ nlohmann::json meminfo_value(const std::map<std::string, std::uint64_t>& m, cons
 
 nlohmann::json capture_memory() {
   const auto m = parse_meminfo(read_file("/proc/meminfo").value_or(""));
+  // Free, cached and shared memory as well as available: on a GPU that shares host memory (GB10),
+  // cudaMemGetInfo's free memory follows MemFree, which excludes the page cache, and engines size
+  // their KV cache from it, so a warm page cache shrinks the cache an engine allocates.
   return {{"total_bytes", meminfo_value(m, "MemTotal")},
           {"available_bytes", meminfo_value(m, "MemAvailable")},
+          {"free_bytes", meminfo_value(m, "MemFree")},
+          {"cached_bytes", meminfo_value(m, "Cached")},
+          {"shmem_bytes", meminfo_value(m, "Shmem")},
           {"swap_total_bytes", meminfo_value(m, "SwapTotal")},
           {"hugepages_total", meminfo_value(m, "HugePages_Total")},
           {"hugepages_free", meminfo_value(m, "HugePages_Free")},
