@@ -206,3 +206,35 @@ TEST(CommandConfig, ExampleConfigsLoadAndPlan) {
 
 }  // namespace
 }  // namespace sb::command
+
+namespace sb::command {
+namespace {
+
+TEST(CommandDefinition, EngineSettingsAreRegexesAddedToThePresets) {
+  json j = minimal("settings");
+  j["preset"] = "vllm-bench-throughput";
+  j["settings"] = {{"mine", "x=(\\d+)"}, {"quantization", {{"regex", "q=(\\S+)"}, {"from", "stdout"}, {"match", "first"}}}};
+  const Definition d = parse(j);
+  const auto find = [&](const std::string& name) {
+    return *std::find_if(d.settings.begin(), d.settings.end(), [&](const auto& s) { return s.name == name; });
+  };
+  EXPECT_EQ(find("mine").regex, "x=(\\d+)");
+  EXPECT_EQ(find("quantization").regex, "q=(\\S+)");  // the user's replaces the preset's of that name
+  EXPECT_EQ(find("quantization").from, Extraction::Source::Stdout);
+  EXPECT_FALSE(find("quantization").last);
+  EXPECT_EQ(find("enforce_eager").from, Extraction::Source::Output);  // the preset's others are kept
+  const json once = to_json(d);
+  EXPECT_EQ(to_json(parse(once)), once);
+
+  const auto with_setting = [](json s) { return json{{"name", "m"}, {"argv", {"x"}}, {"settings", {{"s", s}}}}; };
+  EXPECT_NE(error_of(with_setting("no group")).find("has no capture group"), std::string::npos);
+  EXPECT_NE(error_of(with_setting("([")).find("is not valid"), std::string::npos);
+  EXPECT_NE(error_of(with_setting({{"regex", "(x)"}, {"from", "file"}})).find("settings are read from stdout"),
+            std::string::npos);
+  EXPECT_NE(error_of(with_setting({{"regex", "(x)"}, {"where", "x"}})).find("where"), std::string::npos);
+  EXPECT_NE(error_of(json{{"name", "m"}, {"argv", {"x"}}, {"settings", {"a", "b"}}}).find("must be a mapping"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sb::command

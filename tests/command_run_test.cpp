@@ -231,3 +231,45 @@ suites:
 
 }  // namespace
 }  // namespace sb::command
+
+namespace sb::command {
+namespace {
+
+// A fake vLLM that logs its start-up as vLLM does (lines in the format of vllm/v1/engine/core.py
+// and kv_cache_utils.py), eager or not: the preset's settings read what the engine chose, and a
+// token the log prints is masked like every other secret.
+TEST_F(CommandRun, RecordsTheEngineSettingsItsLogShows) {
+  write("fake_vllm.sh",
+        "#!/bin/sh\n"
+        "echo \"INFO Initializing a V1 LLM engine (v0.11.0) with config: model='m', quantization=fp8, "
+        "enforce_eager=$1, kv_cache_dtype=auto, seed=0\" >&2\n"
+        "echo 'INFO [cuda.py:123] Using FLASH_ATTN backend.' >&2\n"
+        "echo 'INFO [kv_cache_utils.py:1] GPU KV cache size: 123,456 tokens' >&2\n"
+        "echo 'INFO Maximum concurrency for 4,096 tokens per request: 30.14x' >&2\n"
+        "echo 'token used: hf_abcdefghijklmnopqrstuvwxyz0123' >&2\n"
+        "echo 'Throughput: 1.50 requests/s, 300.0 total tokens/s, 150.0 output tokens/s'\n");
+  const Workload& w = define("fake-vllm", R"yaml(
+    preset: vllm-bench-throughput
+    device: cpu
+    argv: [./fake_vllm.sh, "{eager}"]
+    params: {eager: {type: string, default: ["False"]}}
+    settings:
+      token_line: "token used: (\\S+)"
+)yaml");
+  auto run = make(w, {{"eager", "True"}});
+  EXPECT_TRUE(run->info().at("engine_settings").is_null());  // nothing ran yet
+  test::run_program(*run);
+  const json s = run->info().at("engine_settings");
+  EXPECT_EQ(s.at("version"), "0.11.0");
+  EXPECT_EQ(s.at("quantization"), "fp8");
+  EXPECT_EQ(s.at("enforce_eager"), "True");
+  EXPECT_EQ(s.at("kv_cache_dtype"), "auto");
+  EXPECT_EQ(s.at("attention_backend"), "FLASH_ATTN");
+  EXPECT_EQ(s.at("kv_cache_tokens"), "123,456");
+  EXPECT_EQ(s.at("max_concurrency"), "30.14");
+  EXPECT_TRUE(s.at("cuda_graph_capture").is_null());  // eager: no capture line
+  EXPECT_EQ(s.at("token_line").get<std::string>().find("hf_abcdefghijkl"), std::string::npos) << s.dump();
+}
+
+}  // namespace
+}  // namespace sb::command

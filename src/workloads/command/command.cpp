@@ -115,7 +115,8 @@ class CommandRun final : public ProgramCase {
             {"timeout_s", d_.timeout_s},
             {"runs", runs_},
             {"last_exit_code", last_exit_code_},
-            {"last_output_tail", last_output_tail_}};
+            {"last_output_tail", last_output_tail_},
+            {"engine_settings", engine_settings_}};
   }
 
  private:
@@ -175,7 +176,21 @@ class CommandRun final : public ProgramCase {
       }
     }
     m[kWallMetric] = r.wall_ms;
+    read_settings(r);
     return m;
+  }
+
+  // The engine's settings as the last run printed them (null: no line matched), redacted.
+  void read_settings(const ChildOutcome& r) {
+    if (d_.settings.empty()) return;
+    engine_settings_ = json::object();
+    for (const auto& st : d_.settings) {
+      const std::string& text = st.from == Extraction::Source::Stdout   ? r.out
+                                : st.from == Extraction::Source::Stderr ? r.err
+                                                                        : r.out + "\n" + r.err;
+      const auto value = find_regex(text, st.regex, st.last);
+      engine_settings_[st.name] = value ? json(redactor_.text(*value)) : json(nullptr);
+    }
   }
 
   static std::string source_name(Extraction::Source s) {
@@ -205,6 +220,7 @@ class CommandRun final : public ProgramCase {
   int runs_ = 0;
   int last_exit_code_ = -1;
   std::string last_output_tail_;  // redacted
+  json engine_settings_ = nullptr;
 };
 
 Workload make_workload(const json& j) {

@@ -301,6 +301,35 @@ std::string substitute(const std::string& text, const std::map<std::string, std:
   return out;
 }
 
+// `settings: {name: regex}` or `{name: {regex: ..., from: output, match: last}}`.
+SettingDefinition parse_setting(const Reader& r, const std::string& name, const json& j) {
+  const std::string what = fmt::format("setting '{}'", name);
+  if (!is_identifier(name)) r.fail(fmt::format("'{}' cannot be a setting name", name), "use letters, digits and '_'");
+  SettingDefinition s;
+  s.name = name;
+  if (j.is_string()) {
+    s.regex = j.get<std::string>();
+  } else {
+    r.check_keys(j, {"regex", "from", "match"}, what);
+    if (!j.contains("regex")) r.fail(what + " has no regex", "give `regex:` with one capture group around the value");
+    s.regex = r.text(j["regex"], what + " regex");
+    if (j.contains("from")) s.from = source_from(r, r.text(j["from"], what + " from"), what);
+    if (s.from == Extraction::Source::File) r.fail(what + " reads a file", "settings are read from stdout, stderr or output");
+    if (j.contains("match")) {
+      const std::string match = r.text(j["match"], what + " match");
+      if (match != "first" && match != "last") r.fail(fmt::format("{} match '{}'", what, match), "use first or last");
+      s.last = match == "last";
+    }
+  }
+  try {
+    if (std::regex(s.regex).mark_count() < 1)
+      r.fail(fmt::format("{}: regex '{}' has no capture group", what, s.regex), "put the value in parentheses");
+  } catch (const std::regex_error& e) {
+    r.fail(fmt::format("{}: regex '{}' is not valid: {}", what, s.regex, e.what()), "write an ECMAScript regular expression");
+  }
+  return s;
+}
+
 Definition parse(const json& input) {
   if (!input.is_object() || !input.contains("name"))
     throw Error("a command definition without a name", "define commands under `commands: {<name>: {...}}`");
@@ -318,10 +347,16 @@ Definition parse(const json& input) {
       r.fail(fmt::format("unknown preset '{}'", d.preset), fmt::format("presets: {}", fmt::join(preset_names(), ", ")));
     j = *preset;
   }
-  for (const auto& [key, value] : input.items()) j[key] = value;
+  for (const auto& [key, value] : input.items()) {
+    if (key == "settings" && j.contains("settings") && value.is_object()) {
+      for (const auto& [name, setting] : value.items()) j["settings"][name] = setting;  // added to the preset's
+    } else {
+      j[key] = value;
+    }
+  }
   r.check_keys(j,
                {"kind", "name", "preset", "help", "device", "layer", "argv", "env", "config_dir", "cwd", "cwd_explicit",
-                "timeout_s", "params", "metrics"},
+                "timeout_s", "params", "metrics", "settings"},
                "the command");
 
   if (j.contains("help")) d.help = r.text(j["help"], "help");
@@ -367,6 +402,12 @@ Definition parse(const json& input) {
       if (!seen.insert(d.metrics.back().spec.name).second)
         r.fail(fmt::format("metric '{}' is declared twice", d.metrics.back().spec.name), "give each metric its own name");
     }
+  }
+
+  if (j.contains("settings")) {
+    if (!j["settings"].is_object())
+      r.fail("`settings:` must be a mapping", "write e.g. `settings: {attention_backend: 'Using (\\S+) backend'}`");
+    for (const auto& [name, spec] : j["settings"].items()) d.settings.push_back(parse_setting(r, name, spec));
   }
 
   std::set<std::string> known = kBuiltins;
@@ -420,6 +461,12 @@ json to_json(const Definition& d) {
               {"env", d.env},        {"config_dir", d.config_dir}, {"cwd", d.cwd},
               {"cwd_explicit", d.cwd_explicit}, {"timeout_s", d.timeout_s}, {"params", params},
               {"metrics", metrics}};
+  if (!d.settings.empty()) {
+    json settings = json::object();
+    for (const auto& st : d.settings)
+      settings[st.name] = {{"regex", st.regex}, {"from", to_string(st.from)}, {"match", st.last ? "last" : "first"}};
+    out["settings"] = settings;
+  }
   if (!d.preset.empty()) out["preset"] = d.preset;
   return out;
 }

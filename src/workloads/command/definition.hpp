@@ -32,6 +32,17 @@ struct MetricDefinition {
   Extraction extraction;
 };
 
+// An engine setting read from what the command printed, as text (the attention backend, the
+// quantization, CUDA graphs or eager mode, the KV cache size): recorded in each case's info
+// (`engine_settings`), so that two environments that ran the engine differently can be told apart
+// from two that ran it the same way. Not a metric: nothing is compared statistically.
+struct SettingDefinition {
+  std::string name;
+  Extraction::Source from = Extraction::Source::Output;  // stdout, stderr or output
+  std::string regex;  // the first capture group is the value
+  bool last = true;   // the last matching line, else the first
+};
+
 struct Definition {
   std::string name;        // the user's name; the workload is "command:<name>"
   std::string preset;      // the preset it started from, "" for none
@@ -46,6 +57,7 @@ struct Definition {
   double timeout_s = 600;
   std::vector<ParamSpec> params;
   std::vector<MetricDefinition> metrics;  // the user's; wall_ms is added by the workload
+  std::vector<SettingDefinition> settings;
 };
 
 inline constexpr const char* kWallMetric = "wall_ms";

@@ -69,7 +69,7 @@ std::vector<std::string> csv_fields(const std::string& line, char separator) {
 
 }  // namespace
 
-double extract_regex(const std::string& text, const std::string& pattern, bool last) {
+std::optional<std::string> find_regex(const std::string& text, const std::string& pattern, bool last) {
   const std::regex re(pattern);
   std::optional<std::string> found;
   for (const auto& line : lines_of(text)) {
@@ -78,6 +78,11 @@ double extract_regex(const std::string& text, const std::string& pattern, bool l
     found = m.size() > 1 ? m[1].str() : m[0].str();
     if (!last) break;
   }
+  return found;
+}
+
+double extract_regex(const std::string& text, const std::string& pattern, bool last) {
+  const std::optional<std::string> found = find_regex(text, pattern, last);
   if (!found) throw Error(fmt::format("no line matches the regex '{}'", pattern),
                           "compare the pattern with the output below (it is matched line by line)");
   const auto v = number_in(*found);

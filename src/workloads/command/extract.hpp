@@ -3,6 +3,7 @@
 // (line by line), a JSON pointer (into the whole output, or else its last JSON line), or a CSV
 // column (of the first or last data row). Each throws sb::Error saying what was looked for and
 // why it was not found; the caller adds the command and the output's tail.
+#include <optional>
 #include <string>
 
 #include "workloads/command/definition.hpp"
@@ -10,6 +11,9 @@
 namespace sb::command {
 
 double extract_regex(const std::string& text, const std::string& pattern, bool last);
+// The text the first capture group of `pattern` matches (line by line; the last or the first
+// matching line), nullopt when no line matches.
+std::optional<std::string> find_regex(const std::string& text, const std::string& pattern, bool last);
 double extract_json_pointer(const std::string& text, const std::string& pointer);
 double extract_csv(const std::string& text, const std::string& column, bool last_row, char separator);
 

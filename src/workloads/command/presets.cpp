@@ -28,6 +28,51 @@ json json_value(json m, const std::string& from, const std::string& pointer, dou
   return m;
 }
 
+// Settings vLLM logs at start-up (read from its output, the last occurrence): the engine config
+// line "Initializing a V1 LLM engine (v...) with config: ..., quantization=None,
+// enforce_eager=False, kv_cache_dtype=auto, ..." (vllm/v1/engine/core.py), the attention backend
+// it picked ("Using FLASH_ATTN backend", "Using AttentionBackendEnum.FLASHINFER backend"), the KV
+// cache it allocated ("GPU KV cache size: 123,456 tokens", "Maximum concurrency for 4,096 tokens
+// per request: 30.14x", vllm/v1/core/kv_cache_utils.py) and the CUDA graph capture ("Graph
+// capturing finished in 5 secs"). Eager mode (26 vs 59 tok/s in one report) or a smaller KV cache
+// on one side is a different engine configuration, not a container's overhead.
+json vllm_settings() {
+  return {{"version", R"(LLM engine \(v([^)]+)\))"},
+          {"quantization", R"(\bquantization=([^,\s]+))"},
+          {"enforce_eager", R"(\benforce_eager=(True|False))"},
+          {"kv_cache_dtype", R"(\bkv_cache_dtype=([^,\s]+))"},
+          {"attention_backend", R"(Using ((?:\S+ )?\S+) backend)"},
+          {"kv_cache_tokens", R"(GPU KV cache size: ([0-9,]+) tokens)"},
+          {"max_concurrency", R"(Maximum concurrency for [0-9,]+ tokens per request: ([0-9.]+)x)"},
+          {"cuda_graph_capture", R"((Graph capturing finished in [0-9.]+ secs?))"}};
+}
+
+// trtllm-bench's report heads (tensorrt_llm/bench/dataclasses/reporting.py): "Quantization:",
+// "KV Cache Dtype:", "Max Runtime Batch Size:", "Max Runtime Tokens:", "KV Memory Percentage:",
+// and the backend's banner ("= PyTorch backend").
+json trtllm_settings() {
+  return {{"version", R"(TensorRT[- ]LLM Version:\s*(\S+))"},
+          {"backend", R"(^= (\S+) backend)"},
+          {"dtype", R"(^Dtype:\s*(\S+))"},
+          {"kv_cache_dtype", R"(^KV Cache Dtype:\s*(\S+))"},
+          {"quantization", R"(^Quantization:\s*(\S+))"},
+          {"max_batch_size", R"(^Max Runtime Batch Size:\s*(\S+))"},
+          {"max_num_tokens", R"(^Max Runtime Tokens:\s*(\S+))"},
+          {"kv_memory_percentage", R"(^KV Memory Percentage:\s*(\S+))"},
+          {"scheduling_policy", R"(^Scheduling Policy:\s*(.+\S))"}};
+}
+
+// llama-bench -o json prints each test's settings beside its results (tools/llama-bench).
+json llama_bench_settings() {
+  return {{"build_commit", R"re("build_commit":\s*"([^"]*)")re"},
+          {"n_gpu_layers", R"re("n_gpu_layers":\s*([0-9-]+))re"},
+          {"flash_attn", R"re("flash_attn":\s*([a-z0-9]+))re"},
+          {"type_k", R"re("type_k":\s*"([^"]*)")re"},
+          {"n_batch", R"re("n_batch":\s*([0-9]+))re"},
+          {"n_ubatch", R"re("n_ubatch":\s*([0-9]+))re"},
+          {"n_threads", R"re("n_threads":\s*([0-9]+))re"}};
+}
+
 const std::map<std::string, json>& presets() {
   static const std::map<std::string, json> table = [] {
     std::map<std::string, json> t;
@@ -36,6 +81,7 @@ const std::map<std::string, json>& presets() {
     // tensorrt_llm/bench/dataclasses/reporting.py (ReportUtility.report_statistics).
     t["trtllm-bench-throughput"] = {
         {"help", "trtllm-bench throughput: offline max-throughput run of a dataset"},
+        {"settings", trtllm_settings()},
         {"device", "gpu"},
         {"layer", "llm-inference"},
         {"metrics",
@@ -50,6 +96,7 @@ const std::map<std::string, json>& presets() {
     // `trtllm-bench latency` reports through the same utility in streaming mode, which adds TTFT/TPOT.
     t["trtllm-bench-latency"] = {
         {"help", "trtllm-bench latency: one request at a time, streaming"},
+        {"settings", trtllm_settings()},
         {"device", "gpu"},
         {"layer", "llm-inference"},
         {"metrics",
@@ -65,6 +112,7 @@ const std::map<std::string, json>& presets() {
     // (vllm/benchmarks/throughput.py); its --output-json lacks the output-token rate.
     t["vllm-bench-throughput"] = {
         {"help", "vllm bench throughput: offline throughput of a batch of prompts"},
+        {"settings", vllm_settings()},
         {"device", "gpu"},
         {"layer", "llm-inference"},
         {"metrics",
@@ -88,6 +136,7 @@ const std::map<std::string, json>& presets() {
     // (vllm/benchmarks/latency.py).
     t["vllm-bench-latency"] = {
         {"help", "vllm bench latency: latency of one batch (needs --output-json {output_file} in argv)"},
+        {"settings", vllm_settings()},
         {"device", "gpu"},
         {"layer", "llm-inference"},
         {"metrics",
@@ -99,6 +148,7 @@ const std::map<std::string, json>& presets() {
     // with avg_ts/stddev_ts (tools/llama-bench/README.md, "Output formats: JSON").
     t["llama-bench"] = {
         {"help", "llama-bench -p N -n M -o json: prompt processing and generation tokens/s"},
+        {"settings", llama_bench_settings()},
         {"device", "gpu"},
         {"layer", "llm-inference"},
         {"metrics",
