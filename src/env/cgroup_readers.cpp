@@ -15,15 +15,6 @@ namespace {
 // anything at or above 2^60 bytes (1 EiB) is no real limit on any machine.
 constexpr double kUnlimitedMemoryBytes = 1152921504606846976.0;  // 2^60
 
-std::vector<std::string> split_words(std::string_view text, char sep) {
-  std::vector<std::string> words;
-  std::string word;
-  std::istringstream in{std::string(text)};
-  while (std::getline(in, word, sep))
-    if (!word.empty()) words.push_back(word);
-  return words;
-}
-
 std::optional<double> number(std::string_view text) {
   const std::string t = trim(text);
   long long value = 0;
@@ -40,23 +31,6 @@ bool has(const std::vector<std::string>& list, const std::string& item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-// Mountinfo escapes spaces and a few other bytes as \ooo octal.
-std::string unescape_octal(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      int code = 0;
-      const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 4, code, 8);
-      if (ec == std::errc() && end == s.data() + i + 4) {
-        out += static_cast<char>(code);
-        i += 3;
-        continue;
-      }
-    }
-    out += s[i];
-  }
-  return out;
-}
 
 }  // namespace
 

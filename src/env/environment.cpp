@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/version.hpp"
+#include "env/jit_caches.hpp"
 #include "env/readers.hpp"
 
 namespace sb::env {
@@ -57,6 +58,7 @@ nlohmann::json capture() {
   j["container"] = guarded(capture_container);
   j["gpu"] = guarded(capture_gpu);
   j["cuda"] = guarded(cuda_section);
+  j["jit_caches"] = guarded(capture_jit_caches);
   j["libraries"] = guarded(capture_libraries);
   j["env_vars"] = guarded(capture_env_vars);
   return j;

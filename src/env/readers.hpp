@@ -15,6 +15,8 @@ namespace sb::env {
 std::optional<std::string> read_file(const std::string& path);  // nullopt when unreadable
 std::optional<std::string> read_first_line(const std::string& path);  // trimmed
 std::string trim(std::string_view s);
+std::vector<std::string> split_words(std::string_view text, char sep);  // empty words dropped
+std::string unescape_octal(const std::string& s);  // mountinfo's \040 escapes
 template <class T>
 nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);

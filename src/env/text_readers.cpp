@@ -141,4 +141,30 @@ nlohmann::json count_values(const std::vector<std::string>& values) {
   return counts;
 }
 
+std::vector<std::string> split_words(std::string_view text, char sep) {
+  std::vector<std::string> words;
+  std::string word;
+  std::istringstream in{std::string(text)};
+  while (std::getline(in, word, sep))
+    if (!word.empty()) words.push_back(word);
+  return words;
+}
+
+std::string unescape_octal(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      int code = 0;
+      const auto [end, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 4, code, 8);
+      if (ec == std::errc() && end == s.data() + i + 4) {
+        out += static_cast<char>(code);
+        i += 3;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
 }  // namespace sb::env
