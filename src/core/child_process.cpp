@@ -233,6 +233,7 @@ ChildOutcome run_child_process(const ChildSpec& spec) {
       forwarded_at = now;
       outcome.interrupted = true;
     }
+    if (!exited && spec.while_running) spec.while_running(pid, std::chrono::duration<double>(now - start).count());
     auto poll_wait = exit_fd.get() >= 0 && !exited ? kTick : std::chrono::milliseconds(1);
     if (!exited && has_deadline)
       poll_wait = std::min(poll_wait, std::chrono::ceil<std::chrono::milliseconds>(deadline - now));

@@ -5,6 +5,7 @@
 // and the `command` workload runs the user's program: the last three in their own process group,
 // with our SIGINT/SIGTERM passed on, so that a signal sent to sparkbench alone reaches the child.
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct ChildSpec {
   // re-executed sparkbench, which aborts too and leaves its record marked interrupted).
   bool await_on_abort = false;
   bool echo_to_stderr = false;              // copy its stdout and stderr to our stderr as they arrive
+  // Called while it runs, at least once per 50 ms tick (more often when it writes), with its pid
+  // and the seconds since it started: to read what only exists while it runs (its /proc files,
+  // the libraries its process tree has mapped). Keep it cheap: it runs on the loop that drains
+  // the child's output.
+  std::function<void(int pid, double seconds)> while_running{};
   std::size_t keep_bytes = 16u << 20;       // the tail of each stream that is kept
 };
 
