@@ -1,5 +1,6 @@
 // The matmul workloads' CPU-side parts: the input generator, the sampled-entry checker, parameter
 // checking, the CPU GEMM end to end, and the GPU workload's behaviour where it cannot run.
+#include <chrono>
 #include <cmath>
 #include <set>
 #include <string>
@@ -148,24 +149,13 @@ TEST(MatmulVerify, BoundsOrderedByPrecision) {
   }
 }
 
-TEST(MatmulParams, AutoInnerReachesTheTarget) {
-  // A fake clock: each GEMM takes 0.3 ms, so 25 ms needs 84 GEMMs.
-  std::vector<std::int64_t> batches;
-  const auto inner = auto_inner([&](std::int64_t count) {
-    batches.push_back(count);
-    return 0.3 * static_cast<double>(count);
-  });
-  EXPECT_EQ(inner, 84);
-  // 32 x 0.3 = 9.6 ms >= 5 ms, then twice more for the fastest of three
-  EXPECT_EQ(batches, (std::vector<std::int64_t>{1, 2, 4, 8, 16, 32, 32, 32}));
-  EXPECT_EQ(auto_inner([](std::int64_t count) { return 40.0 * static_cast<double>(count); }), 1);
-
-  // One preempted calibration batch (10 ms instead of 1 ms) must not shorten the repetitions.
-  int call = 0;
-  const auto robust = auto_inner([&](std::int64_t count) {
-    return (++call == 4 ? 10.0 : 0.0) + 0.25 * static_cast<double>(count);
-  });
-  EXPECT_EQ(robust, 100);
+// inner = 0 leaves the GEMMs per repetition to the harness's calibrator (tested with model clocks
+// in timing_test.cpp), aiming at kTargetRepetitionMs; inner > 0 fixes them.
+TEST(MatmulParams, InnerFixesTheRepetitionOrLeavesItToTheTarget) {
+  const Sizing calibrated = gemm_sizing({.n = 64, .precision = Precision::Fp32, .inner = 0});
+  EXPECT_EQ(calibrated.target, std::chrono::milliseconds(25));
+  EXPECT_EQ(calibrated.fixed, 0u);
+  EXPECT_EQ(gemm_sizing({.n = 64, .precision = Precision::Fp32, .inner = 3}).fixed, 3u);
 }
 
 TEST(MatmulParams, BadValuesNameTheValidOnes) {
@@ -221,19 +211,19 @@ TEST_P(MatmulCpu, VerifiesAndMeasures) {
 #endif
   const auto& [n, precision] = GetParam();
   auto run = make_case("matmul_cpu", n, precision);
-  const nlohmann::json info = run->info();
+  const test::Measured measured = test::measure(Registry::instance().get("matmul_cpu"), *run, 3);
+  const nlohmann::json& info = measured.info;
   EXPECT_LE(info["max_relative_error"].get<double>(), info["error_bound"].get<double>());
   EXPECT_EQ(info["verified_entries"], 68);
-  EXPECT_GE(info["inner"].get<std::int64_t>(), 1);
+  EXPECT_GE(info["operations_per_repetition"].get<std::int64_t>(), 1);
   EXPECT_GE(info["openblas_threads"].get<int>(), 1);
   EXPECT_FALSE(info["openblas_config"].get<std::string>().empty());
-  for (int rep = 0; rep < 3; ++rep) {
-    const Measurement m = test::run_program(*run);
+  for (const Measurement& m : measured.repetitions) {
     ASSERT_TRUE(std::isfinite(m.at("time_ms")) && m.at("time_ms") > 0);
     ASSERT_TRUE(std::isfinite(m.at("gflops")) && m.at("gflops") > 0);
     EXPECT_NEAR(m.at("gflops"), gemm_flops(n) / (m.at("time_ms") * 1e-3) / 1e9, 1e-9 * m.at("gflops"));
     // No assertion on the repetition's length: on a loaded machine calibration runs slow and later
-    // repetitions fast. The sizing rule itself is tested with deterministic timers (AutoInner above).
+    // repetitions fast. The sizing rule itself is tested with model clocks (timing_test.cpp).
   }
 }
 
@@ -244,7 +234,10 @@ TEST(MatmulCpuInner, FixedInnerIsKept) {
 #if !SPARKBENCH_HAVE_OPENBLAS
   GTEST_SKIP() << "built without OpenBLAS";
 #endif
-  EXPECT_EQ(make_case("matmul_cpu", 64, "fp32", 3)->info()["inner"], 3);
+  const auto run = make_case("matmul_cpu", 64, "fp32", 3);
+  const nlohmann::json info = test::measure(Registry::instance().get("matmul_cpu"), *run).info;
+  EXPECT_EQ(info["operations_per_repetition"], 3);
+  EXPECT_EQ(info["sizing"], "fixed by the case's parameters");
 }
 
 TEST(MatmulGpu, UnavailableWhereItCannotRun) {

@@ -2,9 +2,6 @@
 // Timing work on a GPU stream: CUDA events measure when the GPU started and finished the work
 // enqueued between them, free of host scheduling noise. (Host-side costs such as launch overhead
 // are timed with std::chrono::steady_clock instead, by the workloads that measure them.)
-#include <algorithm>
-#include <cmath>
-
 #include <cuda_runtime_api.h>
 
 #include "core/cuda_resources.hpp"
@@ -30,14 +27,5 @@ class StreamTimer {
   Event start_;
   Event stop_;
 };
-
-// Operations per repetition so that one repetition lasts about `target_s`: long enough that the
-// timer's resolution (about 0.5 us for events) is far below the result, short enough that the
-// runner gets many repetitions. Workloads report per-operation values.
-inline int inner_iterations(double seconds_per_op, double target_s = 0.02, int max_iterations = 1000) {
-  if (!(seconds_per_op > 0)) return max_iterations;
-  const double wanted = std::ceil(target_s / seconds_per_op);
-  return static_cast<int>(std::clamp(wanted, 1.0, static_cast<double>(max_iterations)));
-}
 
 }  // namespace sb::cuda

@@ -93,6 +93,7 @@ std::pair<double, double> cublas_create_and_destroy() {
   return {ms_between(t0, t1), ms_between(t1, t2)};
 }
 
+// ProgramCase: after a process-wide first call (kept apart), a create and a destroy, each timed on its own.
 class InitRun final : public ProgramCase {
  public:
   explicit InitRun(What what) : what_(what) {

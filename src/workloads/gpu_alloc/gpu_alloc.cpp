@@ -59,7 +59,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "latency_us",
                      .unit = "us",
                      .better = Better::Lower,
-                     .help = "wall time of one allocation plus its release"}},
+                     .help = "wall time of one allocation plus its release",
+                     .derived = Derived::Time}},
         .make = make_case});
 
 }  // namespace sb::gpu_alloc

@@ -1,5 +1,4 @@
 // gpu_alloc on CUDA: host-side wall time of allocate + release pairs.
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -7,7 +6,6 @@
 
 #include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
-#include "core/calibrate.hpp"
 #include "workloads/gpu_alloc/gpu_alloc.hpp"
 
 namespace sb::gpu_alloc {
@@ -25,7 +23,8 @@ const char* api_name(Api api) {
   return "?";
 }
 
-class AllocRun final : public ProgramCase {
+// One operation = one allocation + release pair, timed by the harness on the host clock.
+class AllocRun final : public HostOperation {
  public:
   explicit AllocRun(const Config& config) : config_(config) {
     if (config_.api == Api::MallocAsync) {
@@ -36,34 +35,13 @@ class AllocRun final : public ProgramCase {
       SB_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device_));
       SB_CUDA_CHECK(cudaMemPoolGetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &release_threshold_));
     }
-    pairs_ = static_cast<int>(std::min<std::uint64_t>(
-        calibrate_iterations([this](std::uint64_t n) { run_pairs(static_cast<int>(n)); },
-                             std::chrono::milliseconds(20)),
-        kMaxPairs));
   }
 
-  Measurement run() override {
-    const auto start = std::chrono::steady_clock::now();
-    run_pairs(pairs_);
-    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
-    return {{"latency_us", elapsed.count() / pairs_}};
-  }
-
-  nlohmann::json info() const override {
-    nlohmann::json j{{"api", api_name(config_.api)},
-                     {"bytes_per_allocation", config_.bytes},
-                     {"pairs_per_repetition", pairs_},
-                     {"timer", "steady_clock around all pairs of a repetition (malloc_async: plus the final "
-                               "cudaStreamSynchronize)"}};
-    if (config_.api == Api::MallocAsync) j["pool_release_threshold_bytes"] = release_threshold_;
-    return j;
-  }
-
- private:
-  void run_pairs(int pairs) {
+  // n pairs (malloc_async: then the stream's synchronize, which is part of the time).
+  void batch(std::uint64_t n) override {
     const cudaStream_t stream = stream_.get();
     void* p = nullptr;
-    for (int i = 0; i < pairs; ++i) {
+    for (std::uint64_t i = 0; i < n; ++i) {
       switch (config_.api) {
         case Api::Malloc:
           SB_CUDA_CHECK(cudaMalloc(&p, config_.bytes));
@@ -81,12 +59,22 @@ class AllocRun final : public ProgramCase {
     }
     if (config_.api == Api::MallocAsync) SB_CUDA_CHECK(cudaStreamSynchronize(stream));
   }
+  Sizing sizing() const override { return {.target = std::chrono::milliseconds(20), .max_operations = kMaxPairs}; }
 
+  nlohmann::json info() const override {
+    nlohmann::json j{{"api", api_name(config_.api)}, {"bytes_per_allocation", config_.bytes}};
+    if (config_.api == Api::MallocAsync) {
+      j["pool_release_threshold_bytes"] = release_threshold_;
+      j["final_synchronize"] = "one cudaStreamSynchronize after a repetition's pairs, inside the clock";
+    }
+    return j;
+  }
+
+ private:
   int device_ = cuda::usable_device();  // first: no device, nothing created
   Config config_;
   cuda::Stream stream_ = cuda::make_stream();
   std::uint64_t release_threshold_ = 0;
-  int pairs_ = 1;
 };
 
 }  // namespace

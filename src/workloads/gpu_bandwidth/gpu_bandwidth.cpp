@@ -61,11 +61,13 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
-                     .help = "bytes read + written per second (1 GB = 1e9 bytes)"},
+                     .help = "bytes read + written per second (1 GB = 1e9 bytes)",
+                     .derived = Derived::Bytes},
                     {.name = "time_ms",
                      .unit = "ms",
                      .better = Better::Lower,
-                     .help = "GPU time of one operation over the whole arrays"}},
+                     .help = "GPU time of one operation over the whole arrays",
+                     .derived = Derived::Time}},
         .make = make_case});
 
 }  // namespace sb::gpu_bandwidth

@@ -1,5 +1,6 @@
 // gpu_bandwidth on CUDA: arrays in device memory, one operation = one pass over the arrays.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
@@ -11,7 +12,6 @@
 #include "core/counter_random.hpp"
 #include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
-#include "core/cuda_timing.hpp"
 #include "core/error.hpp"
 #include "workloads/gpu_bandwidth/gpu_bandwidth.hpp"
 #include "workloads/gpu_bandwidth/gpu_bandwidth_kernels.hpp"
@@ -61,7 +61,8 @@ void verify(const float* device, std::size_t count, Expected expected, std::stri
   }
 }
 
-class BandwidthRun final : public ProgramCase {
+// One operation = one pass over the arrays, enqueued on stream_; the harness times them with events.
+class BandwidthRun final : public DeviceOperation {
  public:
   BandwidthRun(const Config& config, const CaseContext& context)
       : config_(config), count_(config.bytes_per_array / sizeof(float)) {
@@ -88,27 +89,22 @@ class BandwidthRun final : public ProgramCase {
              kernel_name(config_.kernel));
     else
       verify(dst_.get(), count_, [&](std::size_t i) { return random_float(seed_b, i); }, kernel_name(config_.kernel));
-
-    timer_.start();
-    for (int i = 0; i < 3; ++i) enqueue_one();
-    iterations_ = cuda::inner_iterations(timer_.stop_ms() / 3 * 1e-3);
   }
 
-  Measurement run() override {
-    timer_.start();
-    for (int i = 0; i < iterations_; ++i) enqueue_one();
-    const double ms = timer_.stop_ms() / iterations_;
-    return {{"bandwidth_gbs", static_cast<double>(bytes_per_operation()) / (ms * 1e-3) / 1e9}, {"time_ms", ms}};
+  CUstream_st* stream() const override { return stream_.get(); }
+  void enqueue(std::uint64_t n) override {
+    for (std::uint64_t i = 0; i < n; ++i) enqueue_one();
   }
+  OperationCost cost() const override { return {.bytes = static_cast<double>(bytes_per_operation())}; }
+  // About 20 ms a repetition, at most 1000 passes.
+  Sizing sizing() const override { return {.target = std::chrono::milliseconds(20), .max_operations = 1000}; }
 
   nlohmann::json info() const override {
     nlohmann::json j{{"device", prop_.name},
                      {"kernel", kernel_name(config_.kernel)},
                      {"bytes_per_array", config_.bytes_per_array},
                      {"bytes_per_operation", bytes_per_operation()},
-                     {"operations_per_repetition", iterations_},
                      {"l2_cache_bytes", prop_.l2CacheSize},
-                     {"timer", "CUDA events around operations_per_repetition back-to-back operations"},
                      {"verification", fmt::format("all {} result elements equal the CPU reference", count_)},
                      {"ceiling", "compare with the device copy measured by torch on the same machine"}};
     if (config_.kernel != Kernel::Memcpy) {
@@ -145,9 +141,7 @@ class BandwidthRun final : public ProgramCase {
   std::size_t count_;
   cudaDeviceProp prop_{};
   cuda::Stream stream_ = cuda::make_stream();
-  cuda::StreamTimer timer_{stream_.get()};
   cuda::DeviceArray<float> dst_, src_, src2_;
-  int iterations_ = 1;
 };
 
 }  // namespace

@@ -56,11 +56,13 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "launch_us",
                      .unit = "us",
                      .better = Better::Lower,
-                     .help = "wall time per launch (per launch + synchronize with sync=each)"},
+                     .help = "wall time per launch (per launch + synchronize with sync=each)",
+                     .derived = Derived::Time},
                     {.name = "launches_per_s",
                      .unit = "1/s",
                      .better = Better::Higher,
-                     .help = "launches completed per second"}},
+                     .help = "launches completed per second",
+                     .derived = Derived::Operations}},
         .make = make_case});
 
 }  // namespace sb::launch_latency

@@ -1,5 +1,6 @@
 // launch_latency on CUDA: host-side wall time, since the cost being measured is on the host.
-#include <chrono>
+#include <cstdint>
+#include <stdexcept>
 
 #include <cuda_runtime_api.h>
 
@@ -16,7 +17,9 @@ namespace {
 constexpr int kPipelinedLaunches = 10000;
 constexpr int kRoundTrips = 2000;
 
-class LaunchRun final : public ProgramCase {
+// One operation = one kernel launch (with sync=each, launch + synchronize), timed by the harness on
+// the host clock, since the cost being measured is on the host; a fixed count per repetition.
+class LaunchRun final : public HostOperation {
  public:
   explicit LaunchRun(const Config& config)
       : config_(config), launches_(config.sync == Sync::None ? kPipelinedLaunches : kRoundTrips) {
@@ -26,34 +29,35 @@ class LaunchRun final : public ProgramCase {
     SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
   }
 
-  Measurement run() override {
+  // n launches, then the final cudaStreamSynchronize, which is part of the time. With mode=graph
+  // and sync=none the launches are replays of the graph of graph_nodes_ kernels.
+  void batch(std::uint64_t n) override {
     const cudaStream_t stream = stream_.get();
-    const auto start = std::chrono::steady_clock::now();
     if (config_.mode == Mode::Stream) {
-      for (int i = 0; i < launches_; ++i) {
+      for (std::uint64_t i = 0; i < n; ++i) {
         SB_CUDA_CHECK(launch_empty_kernel(stream));
         if (config_.sync == Sync::Each) SB_CUDA_CHECK(cudaStreamSynchronize(stream));
       }
     } else if (config_.sync == Sync::None) {
-      SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream));
+      if (n % static_cast<std::uint64_t>(graph_nodes_) != 0)
+        throw std::logic_error("launch_latency: a graph replays its kernels only all together");
+      for (std::uint64_t i = 0; i < n / static_cast<std::uint64_t>(graph_nodes_); ++i)
+        SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream));
     } else {
-      for (int i = 0; i < launches_; ++i) {
+      for (std::uint64_t i = 0; i < n; ++i) {
         SB_CUDA_CHECK(cudaGraphLaunch(graph_exec_.get(), stream));
         SB_CUDA_CHECK(cudaStreamSynchronize(stream));
       }
     }
     SB_CUDA_CHECK(cudaStreamSynchronize(stream));
-    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
-    const double per_launch_us = elapsed.count() / launches_;
-    return {{"launch_us", per_launch_us}, {"launches_per_s", 1e6 / per_launch_us}};
   }
+  Sizing sizing() const override { return {.fixed = static_cast<std::uint64_t>(launches_)}; }
 
   nlohmann::json info() const override {
     return {{"mode", config_.mode == Mode::Stream ? "stream" : "graph"},
             {"sync", config_.sync == Sync::None ? "none" : "each"},
-            {"launches_per_repetition", launches_},
             {"kernel_nodes_per_graph", config_.mode == Mode::Graph ? graph_nodes_ : 0},
-            {"timer", "steady_clock around all launches of a repetition plus the final cudaStreamSynchronize"}};
+            {"final_synchronize", "one cudaStreamSynchronize after a repetition's launches, inside the clock"}};
   }
 
  private:

@@ -79,6 +79,7 @@ std::vector<std::vector<std::int32_t>> random_prompts(const CaseSettings& s, std
   return prompts;
 }
 
+// ProgramCase: a repetition is one generation, whose phases (prefill, decode steps) the engine times.
 class LlmGpuCase final : public ProgramCase {
  public:
   LlmGpuCase(const CaseSettings& settings, const CaseContext& context)

@@ -1,6 +1,6 @@
 // The `matmul_cpu` workload: an n x n x n GEMM through OpenBLAS, so that the native-vs-container
 // path has a compute-bound case on machines without a GPU.
-#include <chrono>
+#include <cstdint>
 #include <type_traits>
 #include <limits>
 #include <new>
@@ -25,9 +25,10 @@ constexpr Precision kCpuPrecisions[] = {Precision::Fp32, Precision::Fp64};
 
 #if SPARKBENCH_HAVE_OPENBLAS
 
-// Row-major A, B, C of type T (float or double), inputs from the shared generator.
+// Row-major A, B, C of type T (float or double), inputs from the shared generator. One operation =
+// one GEMM; the harness times them on the host clock.
 template <class T>
-class CpuGemmCase final : public ProgramCase {
+class CpuGemmCase final : public HostOperation {
  public:
   CpuGemmCase(const GemmParams& params, const CaseContext& context) : params_(params) {
     const auto count = static_cast<std::size_t>(params.n) * static_cast<std::size_t>(params.n);
@@ -50,21 +51,19 @@ class CpuGemmCase final : public ProgramCase {
 
     gemm();  // also the warm-up: OpenBLAS starts its threads here
     verify(context.seed);
-    inner_ = params.inner > 0 ? params.inner : auto_inner([this](std::int64_t k) { return time_gemms_ms(k); });
   }
 
-  Measurement run() override {
-    const double ms = time_gemms_ms(inner_) / static_cast<double>(inner_);
-    return {{"time_ms", ms}, {"gflops", gemm_flops(params_.n) / (ms * 1e-3) / 1e9}};
+  void batch(std::uint64_t n) override {
+    for (std::uint64_t k = 0; k < n; ++k) gemm();
   }
+  OperationCost cost() const override { return {.flops = gemm_flops(params_.n)}; }
+  Sizing sizing() const override { return gemm_sizing(params_); }
 
   nlohmann::json info() const override {
     return {
         {"api", std::is_same_v<T, float> ? "cblas_sgemm" : "cblas_dgemm"},
         {"openblas_config", openblas_get_config()},
         {"openblas_threads", openblas_get_num_threads()},
-        {"inner", inner_},
-        {"inner_auto", params_.inner == 0},
         {"verified_entries", verified_entries_},
         {"max_relative_error", check_.max_error},
         {"error_bound", check_.bound},
@@ -80,12 +79,6 @@ class CpuGemmCase final : public ProgramCase {
     else
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a_.data(), n, b_.data(), n, 0.0,
                   c_.data(), n);
-  }
-
-  double time_gemms_ms(std::int64_t count) {
-    const auto start = std::chrono::steady_clock::now();
-    for (std::int64_t k = 0; k < count; ++k) gemm();
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
 
   void verify(std::uint64_t seed) {
@@ -105,7 +98,6 @@ class CpuGemmCase final : public ProgramCase {
   std::vector<T> a_, b_, c_;
   GemmCheck check_;
   std::size_t verified_entries_ = 0;
-  std::int64_t inner_ = 1;
 };
 
 #endif  // SPARKBENCH_HAVE_OPENBLAS
@@ -130,8 +122,10 @@ SB_REGISTER_WORKLOAD(matmul_cpu, Workload{
     .device = Device::Cpu,
     .layer = "cpu-compute",
     .params = gemm_param_specs(2048, kCpuPrecisions),
-    .metrics = {{.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = "time of one GEMM"},
-                {.name = "gflops", .unit = "GFLOP/s", .better = Better::Higher, .help = "2 n^3 / time_ms"}},
+    .metrics = {{.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = "time of one GEMM",
+                 .derived = Derived::Time},
+                {.name = "gflops", .unit = "GFLOP/s", .better = Better::Higher, .help = "2 n^3 / time_ms",
+                 .derived = Derived::Flops}},
     .make = make_matmul_cpu,
 });
 

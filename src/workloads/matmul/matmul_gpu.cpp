@@ -27,8 +27,10 @@ SB_REGISTER_WORKLOAD(matmul, Workload{
     .device = Device::Gpu,
     .layer = "gpu-compute",
     .params = gemm_param_specs(10000, kGpuPrecisions),
-    .metrics = {{.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = "time of one GEMM"},
-                {.name = "tflops", .unit = "TFLOP/s", .better = Better::Higher, .help = "2 n^3 / time_ms"}},
+    .metrics = {{.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = "time of one GEMM",
+                 .derived = Derived::Time},
+                {.name = "tflops", .unit = "TFLOP/s", .better = Better::Higher, .help = "2 n^3 / time_ms",
+                 .derived = Derived::Flops}},
     .make = make_matmul,
 });
 

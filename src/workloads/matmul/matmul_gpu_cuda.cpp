@@ -26,27 +26,17 @@ struct DeviceFree {
 struct StreamDestroy {
   void operator()(cudaStream_t s) const noexcept { cudaStreamDestroy(s); }
 };
-struct EventDestroy {
-  void operator()(cudaEvent_t e) const noexcept { cudaEventDestroy(e); }
-};
 struct CublasDestroy {
   void operator()(cublasHandle_t h) const noexcept { cublasDestroy(h); }
 };
 using DeviceBuffer = std::unique_ptr<void, DeviceFree>;
 using Stream = std::unique_ptr<std::remove_pointer_t<cudaStream_t>, StreamDestroy>;
-using Event = std::unique_ptr<std::remove_pointer_t<cudaEvent_t>, EventDestroy>;
 using CublasHandle = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, CublasDestroy>;
 
 DeviceBuffer device_alloc(std::size_t bytes) {
   void* p = nullptr;
   SB_CUDA_CHECK(cudaMalloc(&p, bytes));
   return DeviceBuffer(p);
-}
-
-Event make_event() {
-  cudaEvent_t e = nullptr;
-  SB_CUDA_CHECK(cudaEventCreate(&e));
-  return Event(e);
 }
 
 // How one precision maps onto cublasGemmEx: storage type of A, B, C and the compute type. The
@@ -111,7 +101,8 @@ std::string cublas_version() {
   return fmt::format("{}.{}.{}", major, minor, patch);
 }
 
-class GpuGemmCase final : public ProgramCase {
+// One operation = one GEMM on the cuBLAS handle's stream; the harness times them with events.
+class GpuGemmCase final : public DeviceOperation {
  public:
   GpuGemmCase(const GemmParams& params, const CaseContext& context)
       : params_(params), types_(gemm_types(params.precision)) {
@@ -133,8 +124,6 @@ class GpuGemmCase final : public ProgramCase {
     SB_CUBLAS_CHECK(cublasCreate(&handle));
     handle_.reset(handle);
     SB_CUBLAS_CHECK(cublasSetStream(handle, stream));
-    start_ = make_event();
-    stop_ = make_event();
 
     const std::size_t count = element_count();
     a_ = device_alloc(count * types_.bytes);
@@ -147,13 +136,14 @@ class GpuGemmCase final : public ProgramCase {
 
     gemm();  // also the warm-up: cuBLAS picks and loads its kernel here
     verify(context.seed);
-    inner_ = params.inner > 0 ? params.inner : auto_inner([this](std::int64_t k) { return time_gemms_ms(k); });
   }
 
-  Measurement run() override {
-    const double ms = time_gemms_ms(inner_) / static_cast<double>(inner_);
-    return {{"time_ms", ms}, {"tflops", gemm_flops(params_.n) / (ms * 1e-3) / 1e12}};
+  CUstream_st* stream() const override { return stream_.get(); }
+  void enqueue(std::uint64_t n) override {
+    for (std::uint64_t k = 0; k < n; ++k) gemm();
   }
+  OperationCost cost() const override { return {.flops = gemm_flops(params_.n)}; }
+  Sizing sizing() const override { return gemm_sizing(params_); }
 
   nlohmann::json info() const override {
     return {
@@ -166,8 +156,6 @@ class GpuGemmCase final : public ProgramCase {
         {"algorithm", "CUBLAS_GEMM_DEFAULT (cuBLAS heuristics), default math mode, as torch.matmul"},
         {"compute_type", types_.compute_name},
         {"layout", "row-major C = A B, computed as column-major C^T = B^T A^T (as torch does)"},
-        {"inner", inner_},
-        {"inner_auto", params_.inner == 0},
         {"verified_entries", verified_entries_},
         {"max_relative_error", check_.max_error},
         {"error_bound", check_.bound},
@@ -206,16 +194,6 @@ class GpuGemmCase final : public ProgramCase {
                               CUBLAS_GEMM_DEFAULT));
   }
 
-  double time_gemms_ms(std::int64_t count) {
-    SB_CUDA_CHECK(cudaEventRecord(start_.get(), stream_.get()));
-    for (std::int64_t k = 0; k < count; ++k) gemm();
-    SB_CUDA_CHECK(cudaEventRecord(stop_.get(), stream_.get()));
-    SB_CUDA_CHECK(cudaEventSynchronize(stop_.get()));
-    float ms = 0;
-    SB_CUDA_CHECK(cudaEventElapsedTime(&ms, start_.get(), stop_.get()));
-    return ms;
-  }
-
   void verify(std::uint64_t seed) {
     const std::vector<Entry> entries = sample_entries(params_.n, seed);
     std::vector<unsigned char> bytes(entries.size() * types_.bytes);
@@ -248,11 +226,9 @@ class GpuGemmCase final : public ProgramCase {
   std::string cublas_version_;
   Stream stream_;
   CublasHandle handle_;
-  Event start_, stop_;
   DeviceBuffer a_, b_, c_;
   GemmCheck check_;
   std::size_t verified_entries_ = 0;
-  std::int64_t inner_ = 1;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 #include "workloads/matmul/matmul_params.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <chrono>
 #include <vector>
 
 #include <fmt/format.h>
@@ -60,21 +60,8 @@ std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const 
   };
 }
 
-std::int64_t auto_inner(const std::function<double(std::int64_t count)>& time_batch_ms) {
-  constexpr double kCalibrationMs = 5.0;
-  constexpr int kCalibrationRuns = 3;
-  std::int64_t count = 1;
-  double ms = time_batch_ms(count);
-  while (ms < kCalibrationMs && count < (std::int64_t{1} << 30)) {
-    count *= 2;
-    ms = time_batch_ms(count);
-  }
-  // The fastest of a few runs: a preempted or throttled batch would make the estimate too long
-  // and the repetitions too short; a slow repetition later only makes them longer.
-  for (int run = 1; run < kCalibrationRuns; ++run) ms = std::min(ms, time_batch_ms(count));
-  const double per_gemm_ms = ms / static_cast<double>(count);
-  if (!(per_gemm_ms > 0)) return count;  // a timer that reads 0: the batch itself is the best guess
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(kTargetRepetitionMs / per_gemm_ms)));
+Sizing gemm_sizing(const GemmParams& params) {
+  return {.target = std::chrono::milliseconds(kTargetRepetitionMs), .fixed = static_cast<std::uint64_t>(params.inner)};
 }
 
 }  // namespace sb::matmul

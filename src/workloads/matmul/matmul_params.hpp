@@ -2,7 +2,6 @@
 // What the GPU and CPU matmul workloads share: their parameters and the rule that picks how many
 // GEMMs make one repetition.
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -20,20 +19,19 @@ std::string to_string(Precision p);
 struct GemmParams {
   std::int64_t n = 0;
   Precision precision = Precision::Fp32;
-  std::int64_t inner = 0;  // GEMMs per repetition; 0 = choose after warm-up (auto_inner)
+  std::int64_t inner = 0;  // GEMMs per repetition; 0 = calibrated by the harness (gemm_sizing)
 };
 GemmParams read_gemm_params(std::string_view workload, const Params& params, std::span<const Precision> valid);
 
 // The ParamSpecs both workloads declare (n, precision, inner), with their defaults and bounds.
 std::vector<ParamSpec> gemm_param_specs(std::int64_t default_n, std::span<const Precision> precisions);
 
-constexpr double kTargetRepetitionMs = 25.0;
+constexpr std::int64_t kTargetRepetitionMs = 25;
 
-// GEMMs per repetition so that one repetition lasts at least kTargetRepetitionMs. `time_batch_ms`
-// runs `count` GEMMs and returns their total time; batches double until one lasts >= 5 ms, so
-// that the per-GEMM estimate is not dominated by timer resolution or launch overhead, and that
-// batch is timed three times.
-std::int64_t auto_inner(const std::function<double(std::int64_t count)>& time_batch_ms);
+// GEMMs per repetition: `inner` when > 0, else calibrated by the harness so that a repetition
+// lasts about kTargetRepetitionMs (long enough for the clock's resolution and launch gaps not to
+// matter).
+Sizing gemm_sizing(const GemmParams& params);
 
 // Floating-point operations of one n x n x n GEMM: n^3 multiply-adds.
 constexpr double gemm_flops(std::int64_t n) { return 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n); }

@@ -64,8 +64,13 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
-                     .help = "bytes transferred per second (1 GB = 1e9 bytes)"},
-                    {.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = "time of one transfer"}},
+                     .help = "bytes transferred per second (1 GB = 1e9 bytes)",
+                     .derived = Derived::Bytes},
+                    {.name = "time_ms",
+                     .unit = "ms",
+                     .better = Better::Lower,
+                     .help = "time of one transfer",
+                     .derived = Derived::Time}},
         .make = make_case});
 
 }  // namespace sb::pcie_transfer

@@ -1,6 +1,7 @@
 // pcie_transfer on CUDA: one operation = one cudaMemcpyAsync of the whole buffer.
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -12,7 +13,6 @@
 #include "core/counter_random.hpp"
 #include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
-#include "core/cuda_timing.hpp"
 #include "core/error.hpp"
 #include "workloads/pcie_transfer/pcie_transfer.hpp"
 
@@ -38,7 +38,8 @@ nlohmann::json pcie_link(int device) {
   return link;
 }
 
-class TransferRun final : public ProgramCase {
+// One operation = one cudaMemcpyAsync of the whole buffer on stream_; the harness times them with events.
+class TransferRun final : public DeviceOperation {
  public:
   TransferRun(const Config& config, const CaseContext& context)
       : config_(config), words_(config.bytes / sizeof(std::uint64_t)) {
@@ -52,18 +53,17 @@ class TransferRun final : public ProgramCase {
       host_ = pageable_.get();
     }
     verify_once(context.seed);
-    timer_.start();
-    enqueue_one();
-    iterations_ = cuda::inner_iterations(timer_.stop_ms() * 1e-3);
   }
 
-  Measurement run() override {
-    timer_.start();
-    for (int i = 0; i < iterations_; ++i) enqueue_one();
-    const double ms = timer_.stop_ms() / iterations_;
-    link_ = pcie_link(device_);  // right after the transfers, while the link is awake
-    return {{"bandwidth_gbs", static_cast<double>(config_.bytes) / (ms * 1e-3) / 1e9}, {"time_ms", ms}};
+  CUstream_st* stream() const override { return stream_.get(); }
+  void enqueue(std::uint64_t n) override {
+    for (std::uint64_t i = 0; i < n; ++i) enqueue_one();
   }
+  OperationCost cost() const override { return {.bytes = static_cast<double>(config_.bytes)}; }
+  // About 20 ms a repetition, at most 1000 transfers.
+  Sizing sizing() const override { return {.target = std::chrono::milliseconds(20), .max_operations = 1000}; }
+  // Untimed: the link as it is right after the previous repetition's transfers, while it is awake.
+  void prepare(std::uint64_t /*n*/) override { link_ = pcie_link(device_); }
 
   nlohmann::json info() const override {
     return {{"device", prop_.name},
@@ -71,10 +71,8 @@ class TransferRun final : public ProgramCase {
             {"host_memory", config_.memory == HostMemory::Pinned ? "pinned (cudaHostAlloc)"
                                                                  : "pageable (operator new, every page touched)"},
             {"bytes_per_transfer", config_.bytes},
-            {"transfers_per_repetition", iterations_},
             {"integrated_gpu", prop_.integrated != 0},
             {"pcie_link", link_},
-            {"timer", "CUDA events around transfers_per_repetition back-to-back cudaMemcpyAsync"},
             {"verification", fmt::format("all {} bytes of one transfer equal the random source", config_.bytes)}};
   }
 
@@ -123,12 +121,10 @@ class TransferRun final : public ProgramCase {
   std::size_t words_;
   cudaDeviceProp prop_{};
   cuda::Stream stream_ = cuda::make_stream();
-  cuda::StreamTimer timer_{stream_.get()};
   cuda::DeviceArray<std::uint64_t> device_buffer_;
   cuda::PinnedArray<std::uint64_t> pinned_;
   std::unique_ptr<std::uint64_t[]> pageable_;
   std::uint64_t* host_ = nullptr;
-  int iterations_ = 1;
   nlohmann::json link_ = pcie_link(device_);
 };
 

@@ -42,7 +42,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "latency_us",
                      .unit = "us",
                      .better = Better::Lower,
-                     .help = "wall time of one synchronize call"}},
+                     .help = "wall time of one synchronize call",
+                     .derived = Derived::Time}},
         .make = make_case});
 
 }  // namespace sb::stream_sync

@@ -1,5 +1,5 @@
 // stream_sync on CUDA: host-side wall time of synchronize calls that have nothing to wait for.
-#include <chrono>
+#include <cstdint>
 
 #include <cuda_runtime_api.h>
 
@@ -11,30 +11,28 @@ namespace sb::stream_sync {
 namespace {
 
 // Calls per repetition: 2-20 ms at 0.1-1 us a call.
-constexpr int kCalls = 20000;
+constexpr std::uint64_t kCalls = 20000;
 
-class SyncRun final : public ProgramCase {
+// One operation = one synchronize call, timed by the harness on the host clock; a fixed count per
+// repetition.
+class SyncRun final : public HostOperation {
  public:
   explicit SyncRun(Call call) : call_(call) {
     SB_CUDA_CHECK(cudaEventRecord(event_.get(), stream_.get()));
     SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
   }
 
-  Measurement run() override {
-    const auto start = std::chrono::steady_clock::now();
+  void batch(std::uint64_t n) override {
     if (call_ == Call::StreamSynchronize)
-      for (int i = 0; i < kCalls; ++i) SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
+      for (std::uint64_t i = 0; i < n; ++i) SB_CUDA_CHECK(cudaStreamSynchronize(stream_.get()));
     else
-      for (int i = 0; i < kCalls; ++i) SB_CUDA_CHECK(cudaEventSynchronize(event_.get()));
-    const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
-    return {{"latency_us", elapsed.count() / kCalls}};
+      for (std::uint64_t i = 0; i < n; ++i) SB_CUDA_CHECK(cudaEventSynchronize(event_.get()));
   }
+  Sizing sizing() const override { return {.fixed = kCalls}; }
 
   nlohmann::json info() const override {
     return {{"call", call_ == Call::StreamSynchronize ? "cudaStreamSynchronize (idle stream)"
-                                                      : "cudaEventSynchronize (completed event)"},
-            {"calls_per_repetition", kCalls},
-            {"timer", "steady_clock around all calls of a repetition"}};
+                                                      : "cudaEventSynchronize (completed event)"}};
   }
 
  private:

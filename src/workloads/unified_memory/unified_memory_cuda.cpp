@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
+// ProgramCase: a repetition is one migration of freshly written pages, checked after the clock stops.
 class ManagedRun final : public ProgramCase {
  public:
   ManagedRun(const Config& config, const CaseContext& context) : config_(config), seed_(context.seed) {
