@@ -3,9 +3,13 @@
 #include "test_support.hpp"
 
 #include <fstream>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
+#include "llm/builtin_models.hpp"
 #include "llm/model_config.hpp"
 #include "llm/weights.hpp"
 #include "llm_test_files.hpp"
@@ -53,6 +57,20 @@ TEST(LlmModelConfig, BuiltinShapes) {
   EXPECT_EQ(small.rope_scaling.original_max_position_embeddings, 8192);
   EXPECT_EQ(builtin_model("llama-3.2-3b").head_dim, 128);
   EXPECT_EQ(builtin_model("tiny").name, "tiny");
+}
+
+// The table holds only the texts; resolve_model and builtin_model parse them (model_config.cpp).
+TEST(LlmModelConfig, BuiltinTableHoldsEachModelsConfigJson) {
+  EXPECT_EQ(builtin_model_names(), (std::vector<std::string>{"llama-3.1-8b", "llama-3.2-1b", "llama-3.2-3b", "tiny"}));
+  for (const std::string& name : builtin_model_names()) {
+    const std::optional<std::string_view> text = builtin_model_json(name);
+    ASSERT_TRUE(text.has_value()) << name;
+    EXPECT_EQ(json::parse(*text).at("model_type"), "llama") << name;
+    EXPECT_EQ(resolve_model(name).hidden_size, builtin_model(name).hidden_size) << name;
+    EXPECT_EQ(resolve_model(name).name, name);
+  }
+  EXPECT_FALSE(builtin_model_json("llama-9b").has_value());
+  EXPECT_FALSE(builtin_model_json("").has_value());
 }
 
 TEST(LlmModelConfig, UnknownModelListsTheBuiltins) {

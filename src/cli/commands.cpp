@@ -1,10 +1,5 @@
 #include "cli/commands.hpp"
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -16,8 +11,6 @@
 namespace sb::cli {
 namespace {
 
-std::vector<std::string> g_argv;
-
 void print_error(const std::string& problem, const std::string& fix) {
   fmt::print(stderr, "sparkbench: error: {}\n", problem);
   if (!fix.empty()) fmt::print(stderr, "  fix: {}\n", fix);
@@ -25,28 +18,8 @@ void print_error(const std::string& problem, const std::string& fix) {
 
 }  // namespace
 
-std::vector<std::string> command_line() { return g_argv; }
-
-bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1 && std::getenv("CI") == nullptr; }
-
-void ensure_writable_dir(const std::string& dir, const std::string& what) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const fs::path probe = fs::path(dir) / fmt::format(".sparkbench-write-test.{}", ::getpid());
-  bool ok = !ec;
-  if (ok) {
-    std::ofstream out(probe);
-    ok = static_cast<bool>(out << "ok");
-  }
-  fs::remove(probe, ec);
-  if (!ok)
-    throw Error(fmt::format("the {} directory {} cannot be written", what, dir),
-                "choose a writable directory with --out (nothing was run, existing results are untouched)");
-}
-
 int main(int argc, char** argv) {
-  g_argv.assign(argv, argv + argc);
+  keep_command_line(argc, argv);
   CLI::App app{fmt::format(
       "sparkbench {} — is this GPU workload slower in a container than natively, by how much, and why?\n\n"
       "Typical use:\n"

@@ -56,6 +56,7 @@ inline constexpr const char* kSkipBadRecordsHelp =
     "In a directory, skip damaged .json files (not valid JSON, a broken record), naming each, instead of stopping";
 nlohmann::json runtimes_report(const launcher::HostFacts& facts);  // one entry per container runtime
 std::string at_container(const nlohmann::json& snapshot);           // " (native)" or " (inside a container: ...)"
+void keep_command_line(int argc, char** argv);  // main, first thing: what command_line() returns
 std::vector<std::string> command_line();  // argv of this process, as given
 void ensure_writable_dir(const std::string& dir, const std::string& what);  // throws sb::Error before any work
 bool stderr_is_terminal();

@@ -1,12 +1,8 @@
 // The built-in models, written as the config.json they come from, so that they go through the same
 // parser as a user's file.
+#include "llm/builtin_models.hpp"
+
 #include <map>
-
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include "core/error.hpp"
-#include "llm/model_config.hpp"
 
 namespace sb::llm {
 
@@ -79,17 +75,10 @@ std::vector<std::string> builtin_model_names() {
   return names;
 }
 
-ModelConfig builtin_model(const std::string& name) {
+std::optional<std::string_view> builtin_model_json(const std::string& name) {
   const auto it = builtins().find(name);
-  if (it == builtins().end()) {
-    throw Error(fmt::format("unknown model '{}'", name),
-                fmt::format("use a built-in model ({}) or the path to a Hugging Face config.json "
-                            "(or to the model folder holding it)",
-                            fmt::join(builtin_model_names(), ", ")));
-  }
-  ModelConfig c = model_config_from_json(nlohmann::json::parse(it->second), "built-in model " + name);
-  c.name = name;
-  return c;
+  if (it == builtins().end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace sb::llm

@@ -1,7 +1,6 @@
 // Parsing and checking Hugging Face config.json files of the Llama/Qwen2 family.
 #include "llm/model_config.hpp"
 
-#include <algorithm>
 #include <fstream>
 #include <optional>
 
@@ -9,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.hpp"
+#include "llm/builtin_models.hpp"
 
 namespace sb::llm {
 
@@ -204,9 +204,21 @@ ModelConfig load_model_config(const std::filesystem::path& path) {
   return model_config_from_json(config, file.string());
 }
 
+ModelConfig builtin_model(const std::string& name) {
+  const std::optional<std::string_view> config = builtin_model_json(name);
+  if (!config) {
+    throw Error(fmt::format("unknown model '{}'", name),
+                fmt::format("use a built-in model ({}) or the path to a Hugging Face config.json "
+                            "(or to the model folder holding it)",
+                            fmt::join(builtin_model_names(), ", ")));
+  }
+  ModelConfig c = model_config_from_json(json::parse(*config), "built-in model " + name);
+  c.name = name;
+  return c;
+}
+
 ModelConfig resolve_model(const std::string& name_or_path) {
-  const auto names = builtin_model_names();
-  if (std::find(names.begin(), names.end(), name_or_path) != names.end()) return builtin_model(name_or_path);
+  if (builtin_model_json(name_or_path)) return builtin_model(name_or_path);
   if (!name_or_path.empty() && std::filesystem::exists(name_or_path)) return load_model_config(name_or_path);
   return builtin_model(name_or_path);  // throws: unknown model, with the list of built-ins
 }

@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -45,10 +44,8 @@ struct ModelConfig {
   std::int64_t kv_dim() const { return num_kv_heads * head_dim; }
 };
 
-// Built-ins: "llama-3.2-1b", "llama-3.2-3b", "llama-3.1-8b" with the published shapes, and "tiny"
-// (a few hundred thousand parameters, for tests and as the CUDA engine's correctness case).
-std::vector<std::string> builtin_model_names();
-// Throws sb::Error naming the unknown model and listing the built-in names.
+// A built-in model (builtin_models.hpp names them), parsed. Throws sb::Error naming the unknown
+// model and listing the built-in names.
 ModelConfig builtin_model(const std::string& name);
 
 // Parses a Hugging Face config.json of the Llama/Qwen2 family. `source` names the file in errors.

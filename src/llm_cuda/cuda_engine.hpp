@@ -1,7 +1,7 @@
 #pragma once
 // The CUDA inference engine for Llama-architecture models: bf16 weights, activations and KV cache,
 // fp32 accumulation. Plain C++ interface (no CUDA headers), implemented only in CUDA builds
-// (cuda_engine.cu); the `llm` workload and the GPU tests use it.
+// (cuda_engine_cuda.cpp); the `llm` workload and the GPU tests use it.
 //
 // One forward pass, top to bottom (each step one kernel or one GEMM, see kernels.hpp):
 //   embed_tokens -> per layer [rms_norm -> qkv GEMM (q, k, v weights fused) -> rope_and_store_kv ->
