@@ -130,6 +130,8 @@ TEST(MicroCpu, CpuScalingPerThreadRatesAgreeInOrder) {
   EXPECT_EQ(info.at("threads"), info.at("affinity_cpus"));
   EXPECT_NEAR(mall.at("ops_per_s"), rall * info.at("threads").get<int>(), 1e-6 * mall.at("ops_per_s"));
   EXPECT_TRUE(info.contains("cgroup_cpu_quota_cpus"));
+  // Steps per thread, sized to about 100 ms of one thread's chain.
+  EXPECT_GT(test::measure(Registry::instance().get("cpu_scaling"), *all).info.at("operations_per_repetition"), 1u);
   EXPECT_THROW(make_case("cpu_scaling", {{"threads", "0"}}), Error);
 }
 
