@@ -86,6 +86,9 @@ TEST(MicroCpu, ThreadSpawnReportsLatency) {
   auto c = make_case("thread_spawn");
   const Measurement m = run_checked("thread_spawn", *c);
   EXPECT_LT(m.at("latency_us"), 100'000);
+  // The harness sizes the inner loop of threads to about 20 ms: many threads, never one.
+  const auto measured = test::measure(Registry::instance().get("thread_spawn"), *c);
+  EXPECT_GT(measured.info.at("operations_per_repetition").get<std::uint64_t>(), 1u);
 }
 
 TEST(MicroCpu, MemoryBandwidthVerifiesTriad) {
@@ -106,6 +109,11 @@ TEST(MicroCpu, PageFaultsSeeFaults) {
   EXPECT_EQ(pages, 16 * 1024 * 1024 / sysconf(_SC_PAGESIZE));
   // With MADV_NOHUGEPAGE every touched page is a fault of its own.
   EXPECT_GE(info.at("minor_faults_last_repetition").get<long>(), pages * 9 / 10);
+  // Every repetition touches one fresh mapping of size_mib, and the rate counts its faults.
+  const auto measured = test::measure(Registry::instance().get("page_faults"), *c);
+  EXPECT_EQ(measured.info.at("operations_per_repetition").get<std::uint64_t>(), 1u);
+  const Measurement& m = measured.repetitions.front();
+  EXPECT_NEAR(m.at("faults_per_s") * m.at("ns_per_fault"), 1e9, 1e-6 * 1e9);
 }
 
 TEST(MicroCpu, CpuScalingPerThreadRatesAgreeInOrder) {
@@ -122,6 +130,8 @@ TEST(MicroCpu, CpuScalingPerThreadRatesAgreeInOrder) {
   EXPECT_EQ(info.at("threads"), info.at("affinity_cpus"));
   EXPECT_NEAR(mall.at("ops_per_s"), rall * info.at("threads").get<int>(), 1e-6 * mall.at("ops_per_s"));
   EXPECT_TRUE(info.contains("cgroup_cpu_quota_cpus"));
+  // Steps per thread, sized to about 100 ms of one thread's chain.
+  EXPECT_GT(test::measure(Registry::instance().get("cpu_scaling"), *all).info.at("operations_per_repetition"), 1u);
   EXPECT_THROW(make_case("cpu_scaling", {{"threads", "0"}}), Error);
 }
 
@@ -142,6 +152,8 @@ TEST(MicroCpu, FileReadWarmAndColdRemoveTheirTempFile) {
     {
       auto c = make_case("file_read", {{"size_mib", "8"}, {"cache", cache}});
       run_checked("file_read", *c);
+      // One read per repetition: with cache=cold, each follows its own drop.
+      EXPECT_EQ(test::measure(Registry::instance().get("file_read"), *c).info.at("operations_per_repetition"), 1u);
       const auto info = c->info();
       path = info.at("path").get<std::string>();
       EXPECT_TRUE(std::filesystem::exists(path));

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -105,6 +106,49 @@ TEST(CaseTimer, TimesAHostOperationAndDerivesItsMetrics) {
   const auto info = timer.info();
   EXPECT_EQ(info.at("operations_per_repetition").get<std::uint64_t>(), timer.operations_per_repetition());
   EXPECT_NE(info.at("timer").get<std::string>().find("steady clock"), std::string::npos);
+}
+
+// Logs each call in order; finish() counts what the batch "did" (4 items per operation), as
+// page_faults counts the faults its touch loop took.
+class Counted final : public HostOperation {
+ public:
+  void prepare(std::uint64_t n) override { calls_.push_back({'p', n}); }
+  void batch(std::uint64_t n) override {
+    for (std::uint64_t i = 0; i < n; ++i) sink_ = sink_ + static_cast<double>(i);
+    calls_.push_back({'b', n});
+  }
+  void finish(std::uint64_t n) override {
+    calls_.push_back({'f', n});
+    items_ = 4;
+  }
+  OperationCost cost() const override { return {.items = items_}; }
+  Sizing sizing() const override { return {.target = 1ms}; }
+  std::vector<std::pair<char, std::uint64_t>> calls_;
+
+ private:
+  double items_ = 0;
+  volatile double sink_ = 0;
+};
+
+TEST(CaseTimer, FinishFollowsEveryTimedBatchBeforeTheMetricsAreDerived) {
+  const std::vector<MetricSpec> metrics = {{.name = "time_s", .unit = "s", .derived = Derived::Time},
+                                           {.name = "items_per_s", .unit = "1/s", .derived = Derived::Operations}};
+  Counted counted;
+  CaseTimer timer(counted, metrics);
+  const Measurement m = timer.repetition();
+  // prepare(n), batch(n), finish(n) for every timed batch, calibration probes included.
+  ASSERT_EQ(counted.calls_.size() % 3, 0u);
+  ASSERT_GE(counted.calls_.size(), 9u);
+  for (std::size_t i = 0; i < counted.calls_.size(); i += 3) {
+    EXPECT_EQ(counted.calls_[i].first, 'p');
+    EXPECT_EQ(counted.calls_[i + 1].first, 'b');
+    EXPECT_EQ(counted.calls_[i + 2].first, 'f');
+    EXPECT_EQ(counted.calls_[i + 1].second, counted.calls_[i].second);
+    EXPECT_EQ(counted.calls_[i + 2].second, counted.calls_[i].second);
+  }
+  EXPECT_EQ(counted.calls_.back().second, timer.operations_per_repetition());
+  // The cost is read after finish(): 4 items per operation, not the 0 before it.
+  EXPECT_NEAR(m.at("items_per_s") * m.at("time_s"), 4.0, 1e-9);
 }
 
 TEST(CaseTimer, AProgramCaseTimesItself) {

@@ -107,7 +107,9 @@ CaseTimer::~CaseTimer() = default;
 double CaseTimer::seconds(std::uint64_t n) {
   TimedOperation& timed = host_ ? static_cast<TimedOperation&>(*host_) : *device_;
   timed.prepare(n);
-  return host_ ? host_seconds(*host_, n) : device_timer_->seconds(*device_, n);
+  const double s = host_ ? host_seconds(*host_, n) : device_timer_->seconds(*device_, n);
+  timed.finish(n);
+  return s;
 }
 
 Measurement CaseTimer::repetition() {

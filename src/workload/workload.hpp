@@ -150,6 +150,9 @@ class TimedOperation : public CaseRun {
   virtual Sizing sizing() const { return {}; }
   // Untimed work before each timed repetition of n operations (a dropped page cache, fresh pages).
   virtual void prepare(std::uint64_t /*n*/) {}
+  // Untimed work right after it: counting and checking what the operations did (page faults),
+  // releasing what prepare made. Throws on failure; cost() and add_measured() see what it counted.
+  virtual void finish(std::uint64_t /*n*/) {}
   // The Measured metrics of a repetition, from the time of one of its operations.
   virtual void add_measured(double /*seconds_per_operation*/, Measurement& /*m*/) const {}
 };

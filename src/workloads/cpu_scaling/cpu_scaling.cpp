@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "core/affinity.hpp"
-#include "core/calibrate.hpp"
 #include "core/error.hpp"
 #include "core/worker_team.hpp"
+#include "runner/timing.hpp"
 #include "workload/workload.hpp"
 #include "workloads/cpu_scaling/cgroup_cpu_quota.hpp"
 
@@ -49,24 +49,54 @@ const ParamRule kThreadsRule{
     .says = fmt::format("all, or a count from 1 to {}", std::numeric_limits<int>::max()),
     .accepts = [](const std::string& text) { return text == "all" || thread_count(text).has_value(); }};
 
-class CpuScalingCase : public ProgramCase {
+// One thread's hash chain, one step per operation: the harness sizes it to the repetition target.
+class OneThreadChain final : public HostOperation {
+ public:
+  explicit OneThreadChain(std::uint64_t start) : start_(start) {}
+  void batch(std::uint64_t n) override { sink_ = hash_chain(start_, n); }
+  Sizing sizing() const override { return {.target = kRepetitionTarget}; }
+
+ private:
+  std::uint64_t start_;
+  volatile std::uint64_t sink_ = 0;  // keeps the chains from being optimised away
+};
+
+// One operation = one step of the chain on every thread of the team. A repetition is sized once, on
+// one thread (OneThreadChain), not on the team: its work then stays the same whatever the team's
+// size, and under a CFS quota every thread's share still spans periods, where a team sized by its
+// own wall time would shrink to fit inside one period's quota.
+class CpuScalingCase final : public HostOperation {
  public:
   CpuScalingCase(std::string threads_param, int threads, std::uint64_t seed)
       : threads_param_(std::move(threads_param)), start_(seed | 1), team_(threads), results_(threads) {
-    steps_ = calibrate_iterations([this](std::uint64_t n) { sink_ = hash_chain(start_, n); }, kRepetitionTarget);
-    expected_ = hash_chain(start_, steps_);  // on this thread, independently of the team
+    OneThreadChain one(start_);
+    steps_ = runner::CaseTimer(one, {}).operations_per_repetition();
+    prepare(steps_);
   }
 
-  Measurement run() override {
-    const double seconds = team_.run_seconds([this](int member) {
-      results_[static_cast<std::size_t>(member)] = hash_chain(start_, steps_);
-    });
+  Sizing sizing() const override { return {.fixed = steps_}; }
+  OperationCost cost() const override { return {.items = static_cast<double>(team_.size())}; }
+
+  // The chain's expected end, on this thread, independently of the team.
+  void prepare(std::uint64_t n) override {
+    if (n == expected_steps_) return;
+    expected_ = hash_chain(start_, n);
+    expected_steps_ = n;
+  }
+
+  void batch(std::uint64_t n) override {
+    team_.run_seconds([this, n](int member) { results_[static_cast<std::size_t>(member)] = hash_chain(start_, n); });
+  }
+
+  void finish(std::uint64_t) override {
     for (std::size_t m = 0; m < results_.size(); ++m)
       if (results_[m] != expected_)
         throw Error(fmt::format("cpu_scaling: thread {} computed {:#x}, expected {:#x}", m, results_[m], expected_),
                     "the CPU is faulty, or this is a bug: report it with `sparkbench env`", kExitFailure);
-    const double total = static_cast<double>(steps_) * team_.size() / seconds;
-    return {{"ops_per_s", total}, {"per_thread_ops_per_s", total / team_.size()}};
+  }
+
+  void add_measured(double seconds_per_operation, Measurement& m) const override {
+    m["per_thread_ops_per_s"] = 1 / seconds_per_operation;
   }
 
   nlohmann::json info() const override {
@@ -79,8 +109,9 @@ class CpuScalingCase : public ProgramCase {
             {"hardware_concurrency", std::thread::hardware_concurrency()},
             {"cgroup_cpu_quota_cpus", cgroup_cpus},  // "max" = no limit, null = not readable
             {"cgroup_cpu_quota_source", quota.source},
-            {"steps_per_thread", steps_},
-            {"op", "one multiply/xor-shift step of a dependent 64-bit hash chain"}};
+            {"op", "one multiply/xor-shift step of a dependent 64-bit hash chain"},
+            {"steps_sized", fmt::format("on one thread, to about {} ms: every thread runs operations_per_repetition "
+                                        "steps per repetition", kRepetitionTarget.count())}};
   }
 
  private:
@@ -88,8 +119,7 @@ class CpuScalingCase : public ProgramCase {
   std::uint64_t start_;
   WorkerTeam team_;
   std::vector<std::uint64_t> results_;
-  std::uint64_t steps_ = 0, expected_ = 0;
-  volatile std::uint64_t sink_ = 0;  // keeps the calibration chains from being optimised away
+  std::uint64_t steps_ = 0, expected_steps_ = 0, expected_ = 0;
 };
 
 }  // namespace
@@ -115,7 +145,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "ops_per_s",
                      .unit = "op/s",
                      .better = Better::Higher,
-                     .help = "hash-chain steps per second, all threads together"},
+                     .help = "hash-chain steps per second, all threads together",
+                     .derived = Derived::Operations},
                     {.name = "per_thread_ops_per_s",
                      .unit = "op/s",
                      .better = Better::Higher,

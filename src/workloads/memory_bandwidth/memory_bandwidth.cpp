@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "core/affinity.hpp"
-#include "core/calibrate.hpp"
 #include "core/error.hpp"
 #include "core/worker_team.hpp"
 #include "workload/workload.hpp"
@@ -47,7 +46,9 @@ std::size_t last_level_cache_bytes() {
   return best;
 }
 
-class TriadCase : public ProgramCase {
+// One operation = one triad pass over the arrays by the whole team; the harness times batches of
+// passes on the host clock.
+class TriadCase : public HostOperation {
  public:
   TriadCase(std::size_t elements, int threads, std::uint64_t seed)
       : n_(elements), team_(threads), a_(new double[n_]), b_(new double[n_]), c_(new double[n_]) {
@@ -66,15 +67,13 @@ class TriadCase : public ProgramCase {
         c_[i] = value();
       }
     });
-    passes_ = calibrate_iterations([this](std::uint64_t n) { triad_passes(n); }, kRepetitionTarget);
+    triad_passes(1);  // a result to verify: the harness sizes and times the passes after this
     verify();
   }
 
-  Measurement run() override {
-    const double seconds = triad_passes(passes_);
-    const double bytes = kBytesPerElement * static_cast<double>(n_) * static_cast<double>(passes_);
-    return {{"bandwidth_gbs", bytes / seconds / 1e9}};
-  }
+  void batch(std::uint64_t n) override { triad_passes(n); }
+  OperationCost cost() const override { return {.bytes = kBytesPerElement * static_cast<double>(n_)}; }
+  Sizing sizing() const override { return {.target = kRepetitionTarget}; }
 
   nlohmann::json info() const override {
     const std::size_t llc = last_level_cache_bytes();
@@ -82,7 +81,6 @@ class TriadCase : public ProgramCase {
                         {"affinity_cpus", affinity_cpu_count()},
                         {"elements_per_array", n_},
                         {"array_bytes", n_ * sizeof(double)},
-                        {"passes_per_repetition", passes_},
                         {"bytes_counted", "STREAM convention: 3 arrays x 8 bytes per element per pass "
                                           "(b and c read, a written; write-allocate traffic not counted)"},
                         {"max_relative_error", max_relative_error_},
@@ -100,8 +98,8 @@ class TriadCase : public ProgramCase {
     return {n_ * m / t, n_ * (m + 1) / t};
   }
 
-  double triad_passes(std::uint64_t passes) {
-    return team_.run_seconds([&](int member) {
+  void triad_passes(std::uint64_t passes) {
+    team_.run_seconds([&](int member) {
       const auto [lo, hi] = slice(member);
       double* __restrict a = a_.get();
       const double* __restrict b = b_.get();
@@ -126,7 +124,6 @@ class TriadCase : public ProgramCase {
   std::size_t n_;
   WorkerTeam team_;
   std::unique_ptr<double[]> a_, b_, c_;  // default-initialised: the members touch them first
-  std::uint64_t passes_ = 1;
   double max_relative_error_ = 0;
 };
 
@@ -160,7 +157,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "bandwidth_gbs",
                      .unit = "GB/s",
                      .better = Better::Higher,
-                     .help = "triad bandwidth, 10^9 bytes/s, 24 bytes per element per pass"}},
+                     .help = "triad bandwidth, 10^9 bytes/s, 24 bytes per element per pass",
+                     .derived = Derived::Bytes}},
         .make = [](const Params& p, const CaseContext& ctx) -> std::unique_ptr<CaseRun> {
           const long long size_mib = p.integer("size_mib");
           const long long threads = p.integer("threads");

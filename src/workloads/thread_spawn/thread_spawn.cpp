@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "core/affinity.hpp"
-#include "core/calibrate.hpp"
 #include "core/error.hpp"
 #include "workload/workload.hpp"
 
@@ -17,23 +16,13 @@ namespace {
 
 constexpr auto kRepetitionTarget = std::chrono::milliseconds(20);
 
-class ThreadSpawnCase : public ProgramCase {
+// One operation = one thread created and joined; the harness times batches of them on the host clock.
+class ThreadSpawnCase : public HostOperation {
  public:
-  ThreadSpawnCase() {
-    iterations_ = calibrate_iterations([this](std::uint64_t n) { spawn_and_join(n); }, kRepetitionTarget);
-  }
+  void batch(std::uint64_t n) override { spawn_and_join(n); }
+  Sizing sizing() const override { return {.target = kRepetitionTarget}; }
 
-  Measurement run() override {
-    const auto t0 = std::chrono::steady_clock::now();
-    spawn_and_join(iterations_);
-    const auto t1 = std::chrono::steady_clock::now();
-    const double us = std::chrono::duration<double, std::micro>(t1 - t0).count();
-    return {{"latency_us", us / static_cast<double>(iterations_)}};
-  }
-
-  nlohmann::json info() const override {
-    return {{"threads_per_repetition", iterations_}, {"affinity_cpus", affinity_cpu_count()}};
-  }
+  nlohmann::json info() const override { return {{"affinity_cpus", affinity_cpu_count()}}; }
 
  private:
   // Each thread does one atomic increment, so the count proves that every thread really ran.
@@ -47,8 +36,6 @@ class ThreadSpawnCase : public ProgramCase {
       throw Error(fmt::format("thread_spawn: {} of {} threads ran", ran.load(), n),
                   "report this with `sparkbench env`", kExitFailure);
   }
-
-  std::uint64_t iterations_ = 0;
 };
 
 }  // namespace
@@ -68,7 +55,8 @@ SB_REGISTER_WORKLOAD(
         .metrics = {{.name = "latency_us",
                      .unit = "us",
                      .better = Better::Lower,
-                     .help = "mean create+join time of one thread over an inner loop of about 20 ms"}},
+                     .help = "mean create+join time of one thread over an inner loop of about 20 ms",
+                     .derived = Derived::Time}},
         .make = [](const Params&, const CaseContext&) -> std::unique_ptr<CaseRun> {
           return std::make_unique<ThreadSpawnCase>();
         }});
