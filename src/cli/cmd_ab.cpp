@@ -16,7 +16,6 @@
 #include "compare/compare.hpp"
 #include "compare/stopping.hpp"
 #include "cli/usage.hpp"
-#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -97,15 +96,13 @@ int do_ab(AbArgs& a) {
                 "give them different names with --label-a and --label-b");
   if (!a.plan.plan_file.empty()) throw Error("ab takes --suite or --workload, not --plan-file", "leave out --plan-file");
 
-  const ResolvedPlan p = resolve_plan(a.plan);
+  const plan::Plan p = resolve_plan(a.plan);
   const launcher::ContainerOptions options = container_options(a.container);
   for (const auto& l : {label_a, label_b})
     ensure_writable_dir((std::filesystem::path(a.out) / l).string(), "results");  // before any work
   // Both environments are checked and prepared before anything is measured.
   launcher::Session session_a(spec_a, options);
   launcher::Session session_b(spec_b, options);
-  const nlohmann::json plan_file =
-      launcher::make_plan_file(config::plan_to_json(p.cases), config::to_json(p.settings), p.source);
 
   const std::string plan_rounds = rule.fixed ? fmt::format("{} round(s)", rule.max_rounds)
                                              : fmt::format("{}-{} rounds until ±{:g}%", rule.min_rounds, rule.max_rounds,
@@ -132,7 +129,7 @@ int do_ab(AbArgs& a) {
                  rule.fixed ? fmt::format("/{}", rule.max_rounds) : "", side == 0 ? "A" : "B", label, s.describe());
       launcher::RunOutcome o;
       try {
-        o = s.run({label, plan_file, a.out});
+        o = s.run({label, p, a.out});
       } catch (const Error&) {
         print_kept(records_a, records_b);
         throw;

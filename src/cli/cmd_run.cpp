@@ -10,7 +10,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/plan_options.hpp"
-#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
@@ -72,7 +71,7 @@ class RecordFile {
   bool written_ = false;
 };
 
-int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out, bool launched) {
+int run_here(const plan::Plan& p, const std::string& label, const std::string& out, bool launched) {
   const auto started = std::chrono::system_clock::now();
   record::RunRecord rec;
   rec.sparkbench_version = kVersion;
@@ -80,9 +79,9 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   rec.host = hostname();
   rec.started_utc = utc_iso8601(started);
   rec.command_line = command_line();
-  rec.settings = config::to_json(p.settings);
+  rec.settings = plan::to_json(p.settings);
   rec.settings["source"] = p.source;
-  rec.plan = config::plan_to_json(p.cases);
+  rec.plan = plan::cases_to_json(p.cases);
   rec.launch = {{"mode", "native"}};
   const std::filesystem::path wanted = record::default_path(out, label, utc_compact(started), rec.host);
   ensure_writable_dir(wanted.parent_path().string(), "results");  // before any work
@@ -96,8 +95,8 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   rec.environment = env::capture();
   file.write(rec);
 
-  runner::RunOptions options{p.settings, stderr_is_terminal()};
-  runner::run(p.cases, options, rec, [&](const record::RunRecord& r) { file.write(r); });
+  runner::RunOptions options{stderr_is_terminal()};
+  runner::run(p, options, rec, [&](const record::RunRecord& r) { file.write(r); });
 
   int ok = 0, unavailable = 0, failed = 0;
   for (const auto& c : rec.cases) (c.status == "ok" ? ok : c.status == "unavailable" ? unavailable : failed)++;
@@ -114,15 +113,13 @@ int do_run(const RunArgs& a) {
   check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");
-  const ResolvedPlan p = resolve_plan(a.plan);
+  const plan::Plan p = resolve_plan(a.plan);
   if (!spec.container()) return run_here(p, label, a.out, a.launched);
 
   ensure_writable_dir((std::filesystem::path(a.out) / label).string(), "results");
   launcher::Session session(spec, container_options(a.container));
-  nlohmann::json settings = config::to_json(p.settings);
   fmt::print(stderr, "sparkbench {}: {} case(s) in {}, label '{}'\n", kVersion, p.cases.size(), session.describe(), label);
-  const launcher::RunOutcome o = session.run(
-      {label, launcher::make_plan_file(config::plan_to_json(p.cases), settings, p.source), a.out});
+  const launcher::RunOutcome o = session.run({label, p, a.out});
   if (!o.record.empty()) fmt::print("{}\n", o.record.string());
   return interrupt::requested() ? interrupt::exit_code() : o.exit_code;
 }

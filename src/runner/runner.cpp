@@ -75,10 +75,9 @@ class CaseTelemetry {
 
 }  // namespace
 
-record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
+record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
                             const std::function<void(const ProgressStatus&)>& progress_line) {
   const Workload& w = *c.workload;
-  const config::Settings& s = options.settings;
   record::CaseResult r;
   r.id = c.id();
   r.workload = w.name;
@@ -183,12 +182,12 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   return r;
 }
 
-void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options, record::RunRecord& record,
+void run(const plan::Plan& plan, const RunOptions& options, record::RunRecord& record,
          const std::function<void(const record::RunRecord&)>& checkpoint) {
-  const std::size_t total = plan.size();
+  const std::size_t total = plan.cases.size();
   for (std::size_t i = 0; i < total; ++i) {
     if (interrupt::requested()) break;
-    const auto& c = plan[i];
+    const auto& c = plan.cases[i];
     const std::string title = fmt::format("[{}/{}] {}", i + 1, total, display_id(*c.workload, c.params));
     auto progress = [&](const ProgressStatus& status) {
       // One column short of the width: a line that reaches the last column wraps on some terminals.
@@ -196,7 +195,7 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
         fmt::print(stderr, "\r\033[K{}", fit_progress_line(title, status, terminal_columns() - 1));
     };
     if (!options.progress) fmt::print(stderr, "{} ...\n", title);
-    record::CaseResult r = run_case(c, options, progress);
+    record::CaseResult r = run_case(c, plan.settings, progress);
     if (options.progress) fmt::print(stderr, "\r\033[K");
     std::string outcome;
     if (r.status == "ok") {
