@@ -217,7 +217,8 @@ suites:
   plan.settings.min_reps = 2;
   plan.settings.max_reps = 2;
   record::RunRecord rec;
-  runner::run(plan, {}, rec, [](const record::RunRecord&) {});
+  runner::Observer nobody;
+  runner::run(plan, rec, nobody, [](const record::RunRecord&) {});
   ASSERT_EQ(rec.cases.size(), 4u);
   EXPECT_EQ(rec.cases[0].status, "ok");
   EXPECT_EQ(rec.cases[0].metrics[0].samples, (std::vector<double>{1, 1}));

@@ -24,6 +24,7 @@ plan::Settings options(int min_reps, int max_reps, double ci_target = 0.01) {
 }
 
 void quiet(const ProgressStatus&) {}
+Observer nobody;  // the runner prints nothing; these tests watch the record
 
 TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.
@@ -85,7 +86,7 @@ TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
   record::RunRecord rec;
   int checkpoints = 0;
   interrupt::reset_for_test();
-  run(plan, {}, rec, [&](const record::RunRecord& r) {
+  run(plan, rec, nobody, [&](const record::RunRecord& r) {
     ++checkpoints;
     if (r.cases.size() == 2) interrupt::record_for_test(SIGINT);  // as if Ctrl-C arrived between cases
   });
@@ -104,7 +105,7 @@ TEST(Runner, TheCaseASignalCutsIsKeptMarkedPartialAndNothingRunsAfterIt) {
                         options(5, 30)};
   record::RunRecord rec;
   interrupt::reset_for_test();
-  run(plan, {}, rec, [](const record::RunRecord&) {});
+  run(plan, rec, nobody, [](const record::RunRecord&) {});
   interrupt::reset_for_test();
   EXPECT_TRUE(rec.interrupted);
   EXPECT_FALSE(rec.complete);
@@ -145,7 +146,7 @@ TEST(Runner, WithoutASignalNoCaseIsPartial) {
 
 TEST(Runner, CompleteRunIsMarkedComplete) {
   record::RunRecord rec;
-  run({{planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}})}, options(5, 10)}, {}, rec, [](const auto&) {});
+  run({{planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}})}, options(5, 10)}, rec, nobody, [](const auto&) {});
   EXPECT_TRUE(rec.complete);
   EXPECT_FALSE(rec.interrupted);
   EXPECT_FALSE(rec.finished_utc.empty());
