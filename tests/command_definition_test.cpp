@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/error.hpp"
 #include "test_support.hpp"
 #include "workloads/command/definition.hpp"
@@ -155,14 +156,14 @@ suites:
   EXPECT_EQ(w.metrics[0].name, "value");  // primary: the user's first metric
   EXPECT_EQ(w.metrics[1].name, "wall_ms");
   EXPECT_EQ(w.definition["config_dir"], "/tmp/cmd-test");
-  const auto plan = config::plan_suite(c.suite("s"), false);
+  const auto plan = plan::suite_cases(c.suite("s"), false);
   ASSERT_EQ(plan.size(), 3u);
   EXPECT_EQ(plan[0].id(), "command:cfg-echo/n=3");
   // The same file again defines nothing new; a plan carries the definition with it.
   EXPECT_EQ(config::parse(yaml, "/tmp/cmd-test/config.yaml").commands.front(), &w);
-  const json j = config::plan_to_json(plan);
+  const json j = plan::cases_to_json(plan);
   EXPECT_EQ(j[0]["definition"], w.definition);
-  const auto back = config::plan_from_json(j);
+  const auto back = plan::cases_from_json(j);
   ASSERT_EQ(back.size(), 3u);
   EXPECT_EQ(back[2].workload, &w);
   EXPECT_EQ(back[2].params.str("n"), "5");
@@ -184,7 +185,7 @@ TEST(CommandConfig, APlanFromAnotherProcessDefinesTheCommand) {
   Definition d = parse(minimal("from-plan"));
   d.config_dir = "/nonexistent";
   const json plan = json::array({{{"workload", "command:from-plan"}, {"params", {{"n", "7"}}}, {"definition", to_json(d)}}});
-  const auto cases = config::plan_from_json(plan);
+  const auto cases = plan::cases_from_json(plan);
   ASSERT_EQ(cases.size(), 1u);
   EXPECT_EQ(cases[0].workload->name, "command:from-plan");
   EXPECT_EQ(cases[0].params.str("n"), "7");
@@ -198,7 +199,7 @@ TEST(CommandConfig, ExampleConfigsLoadAndPlan) {
     const config::Config c = config::load(entry.path());
     EXPECT_FALSE(c.commands.empty()) << entry.path();
     for (const auto* w : c.commands) presets.push_back(w->definition.value("preset", ""));
-    for (const auto& s : c.suites) EXPECT_FALSE(config::plan_suite(s, true).empty()) << entry.path() << " " << s.name;
+    for (const auto& s : c.suites) EXPECT_FALSE(plan::suite_cases(s, true).empty()) << entry.path() << " " << s.name;
   }
   for (const auto& p : preset_names())
     EXPECT_NE(std::find(presets.begin(), presets.end(), p), presets.end()) << "no example config uses preset " << p;

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/error.hpp"
 #include "core/gpu_presence.hpp"
 #include "runner/runner.hpp"
@@ -210,14 +211,14 @@ suites:
       - {workload: "command:run-absent"}
 )yaml";
   const auto c = config::parse(yaml, (dir_ / "grid.yaml").string());
-  const auto plan = config::plan_suite(c.suite("s"), false);
-  ASSERT_EQ(plan.size(), 4u);
-  runner::RunOptions options;
-  options.settings.warmup = 0;
-  options.settings.min_reps = 2;
-  options.settings.max_reps = 2;
+  plan::Plan plan{plan::suite_cases(c.suite("s"), false)};
+  ASSERT_EQ(plan.cases.size(), 4u);
+  plan.settings.warmup = 0;
+  plan.settings.min_reps = 2;
+  plan.settings.max_reps = 2;
   record::RunRecord rec;
-  runner::run(plan, options, rec, [](const record::RunRecord&) {});
+  runner::Observer nobody;
+  runner::run(plan, rec, nobody, [](const record::RunRecord&) {});
   ASSERT_EQ(rec.cases.size(), 4u);
   EXPECT_EQ(rec.cases[0].status, "ok");
   EXPECT_EQ(rec.cases[0].metrics[0].samples, (std::vector<double>{1, 1}));

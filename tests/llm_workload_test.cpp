@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/error.hpp"
 #include "llm/model_config.hpp"
 #include "test_support.hpp"
@@ -183,15 +184,15 @@ TEST(LlmMetrics, ReadingsThatDoNotMatchTheRequestAreRejected) {
 
 TEST(LlmWorkload, SuitesExpandToTheSeedsGrid) {
   const config::Config c = config::load(std::string(SPARKBENCH_SOURCE_DIR) + "/benchmarks/config.yaml");
-  const auto llm = config::plan_suite(c.suite("llm"), true);
+  const auto llm = plan::suite_cases(c.suite("llm"), true);
   ASSERT_EQ(llm.size(), 12u);  // llama-3.1-8b x batch {1, 4, 16, 32} x prompt {128, 512, 2048}, generate 128
   for (const auto& planned : llm) {
     EXPECT_EQ(planned.workload->name, "llm");
     EXPECT_EQ(planned.params.str("model"), "llama-3.1-8b");
     EXPECT_EQ(planned.params.str("generate"), "128");
   }
-  EXPECT_EQ(config::plan_suite(c.suite("llm-quick"), true).size(), 3u);  // 1b x batch {1, 8}; 8b batch 1
-  EXPECT_TRUE(config::plan_suite(c.suite("llm"), false).empty());
+  EXPECT_EQ(plan::suite_cases(c.suite("llm-quick"), true).size(), 3u);  // 1b x batch {1, 8}; 8b batch 1
+  EXPECT_TRUE(plan::suite_cases(c.suite("llm"), false).empty());
 }
 
 // Runs under ctest as unit.fake_nvml, with tests/fake_nvml's libnvidia-ml.so.1 on LD_LIBRARY_PATH:

@@ -11,6 +11,7 @@
 #include "test_support.hpp"
 
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/error.hpp"
 #include "workload/workload.hpp"
 #include "workloads/matmul/matmul_inputs.hpp"
@@ -171,7 +172,7 @@ TEST(MatmulParams, BadValuesNameTheValidOnes) {
 // n and inner are bounded in the specs, so a plan with n = 0 is refused before any case is made.
 TEST(MatmulParams, OutOfRangeSizesAreRefusedWhenPlanned) {
   const auto plan = [](const std::string& workload, const std::string& param, const std::string& value) {
-    return config::expand(Registry::instance().get(workload), {{param, {value}}});
+    return plan::expand(Registry::instance().get(workload), {{param, {value}}});
   };
   Error e = expect_error([&] { plan("matmul_cpu", "n", "0"); });
   EXPECT_NE(std::string(e.what()).find("parameter 'n' must be at least 1, got 0"), std::string::npos) << e.what();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 
 #include <algorithm>
 #include <map>
@@ -138,7 +139,7 @@ TEST(MicroGpuRegistration, MicroSuiteRunsEveryGpuWorkload) {
   // Loading the config validates every parameter; the plan for a GPU machine must name them all.
   const auto cfg = config::load(std::string(SPARKBENCH_SOURCE_DIR) + "/benchmarks/config.yaml");
   std::vector<std::string> named;
-  for (const auto& c : config::plan_suite(cfg.suite("micro"), /*gpu_present=*/true)) named.push_back(c.workload->name);
+  for (const auto& c : plan::suite_cases(cfg.suite("micro"), /*gpu_present=*/true)) named.push_back(c.workload->name);
   for (const auto& want : expected_workloads())
     EXPECT_NE(std::find(named.begin(), named.end(), want.name), named.end()) << want.name << " missing";
 }

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/interrupt.hpp"
 #include "runner/runner.hpp"
 #include "test_workloads.hpp"
@@ -9,21 +9,22 @@
 namespace sb::runner {
 namespace {
 
-config::PlannedCase planned(const char* workload, config::Axes axes = {}) {
-  return config::expand(Registry::instance().get(workload), axes).front();
+plan::PlannedCase planned(const char* workload, config::Axes axes = {}) {
+  return plan::expand(Registry::instance().get(workload), axes).front();
 }
 
-RunOptions options(int min_reps, int max_reps, double ci_target = 0.01) {
-  RunOptions o;
-  o.settings.warmup = 1;
-  o.settings.min_reps = min_reps;
-  o.settings.max_reps = max_reps;
-  o.settings.ci_target = ci_target;
-  o.settings.max_time_s = 30;
-  return o;
+plan::Settings options(int min_reps, int max_reps, double ci_target = 0.01) {
+  plan::Settings s;
+  s.warmup = 1;
+  s.min_reps = min_reps;
+  s.max_reps = max_reps;
+  s.ci_target = ci_target;
+  s.max_time_s = 30;
+  return s;
 }
 
 void quiet(const ProgressStatus&) {}
+Observer nobody;  // the runner prints nothing; these tests watch the record
 
 TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.
@@ -78,13 +79,14 @@ TEST(Runner, AnOptionalMetricThatStopsBeingReportedFailsTheCase) {
 }
 
 TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
-  std::vector<config::PlannedCase> plan = {planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}),
-                                           planned(test::kSequenceWorkload, {{"spread_pct", {"0.2"}}}),
-                                           planned(test::kSequenceWorkload, {{"spread_pct", {"0.3"}}})};
+  const plan::Plan plan{{planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}),
+                         planned(test::kSequenceWorkload, {{"spread_pct", {"0.2"}}}),
+                         planned(test::kSequenceWorkload, {{"spread_pct", {"0.3"}}})},
+                        options(5, 10)};
   record::RunRecord rec;
   int checkpoints = 0;
   interrupt::reset_for_test();
-  run(plan, options(5, 10), rec, [&](const record::RunRecord& r) {
+  run(plan, rec, nobody, [&](const record::RunRecord& r) {
     ++checkpoints;
     if (r.cases.size() == 2) interrupt::record_for_test(SIGINT);  // as if Ctrl-C arrived between cases
   });
@@ -99,11 +101,11 @@ TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
 
 TEST(Runner, TheCaseASignalCutsIsKeptMarkedPartialAndNothingRunsAfterIt) {
   // Call 4 = the third measured repetition (after one warm-up): it completes, then the runner stops.
-  std::vector<config::PlannedCase> plan = {planned(test::kInterruptingWorkload, {{"at", {"4"}}}),
-                                           planned(test::kSequenceWorkload)};
+  const plan::Plan plan{{planned(test::kInterruptingWorkload, {{"at", {"4"}}}), planned(test::kSequenceWorkload)},
+                        options(5, 30)};
   record::RunRecord rec;
   interrupt::reset_for_test();
-  run(plan, options(5, 30), rec, [](const record::RunRecord&) {});
+  run(plan, rec, nobody, [](const record::RunRecord&) {});
   interrupt::reset_for_test();
   EXPECT_TRUE(rec.interrupted);
   EXPECT_FALSE(rec.complete);
@@ -144,7 +146,7 @@ TEST(Runner, WithoutASignalNoCaseIsPartial) {
 
 TEST(Runner, CompleteRunIsMarkedComplete) {
   record::RunRecord rec;
-  run({planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}})}, options(5, 10), rec, [](const auto&) {});
+  run({{planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}})}, options(5, 10)}, rec, nobody, [](const auto&) {});
   EXPECT_TRUE(rec.complete);
   EXPECT_FALSE(rec.interrupted);
   EXPECT_FALSE(rec.finished_utc.empty());

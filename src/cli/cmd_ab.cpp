@@ -1,9 +1,6 @@
 // `sparkbench ab --env A --env B`: the same plan in two environments, interleaved A B A B ... so
-// that drift (thermal state, background load) falls on both sides, then the comparison report
-// with A as the baseline.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
+// that drift (thermal state, background load) falls on both sides (session::run_ab), then the
+// comparison report with A as the baseline.
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -12,15 +9,12 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
 #include "cli/plan_options.hpp"
-#include "compare/compare.hpp"
 #include "compare/stopping.hpp"
-#include "cli/usage.hpp"
-#include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "core/interrupt.hpp"
-#include "launcher/session.hpp"
+#include "session/ab.hpp"
 
 namespace sb::cli {
 namespace {
@@ -56,33 +50,6 @@ compare::StoppingRule stopping_rule(const AbArgs& a) {
   return rule;
 }
 
-// "after 3 rounds: 2 of 4 cases within ±2%; widest: a ±3.4% (~6 rounds per side), ..."
-void print_progress(int rounds, const compare::StoppingRule& rule, const compare::StoppingCheck& check) {
-  if (check.widths.empty()) return;
-  if (!std::isfinite(check.widths.front().half_width_pct)) {
-    fmt::print(stderr, "sparkbench ab: after {} round(s): the overhead CIs need at least 2 rounds per side\n", rounds);
-    return;
-  }
-  const auto within = std::count_if(check.widths.begin(), check.widths.end(),
-                                    [&](const auto& w) { return w.half_width_pct <= rule.precision_pct; });
-  std::string widest;
-  for (std::size_t i = 0; i < std::min<std::size_t>(check.widths.size(), 4); ++i) {
-    const auto& w = check.widths[i];
-    if (w.half_width_pct <= rule.precision_pct) break;
-    widest += fmt::format("{}{} ±{:.2f}%{}", widest.empty() ? "" : ", ", w.name, w.half_width_pct,
-                          w.rounds_needed ? fmt::format(" (~{} rounds per side)", *w.rounds_needed) : "");
-  }
-  fmt::print(stderr, "sparkbench ab: after {} round(s): {} of {} case(s) within ±{:g}%{}\n", rounds, within,
-             check.widths.size(), rule.precision_pct, widest.empty() ? "" : "; widest: " + widest);
-}
-
-void print_kept(const std::vector<std::filesystem::path>& a, const std::vector<std::filesystem::path>& b) {
-  if (a.empty() && b.empty()) return;
-  fmt::print(stderr, "sparkbench ab: records kept:\n");
-  for (const auto* side : {&a, &b})
-    for (const auto& p : *side) fmt::print(stderr, "  {}\n", p.string());
-}
-
 int do_ab(AbArgs& a) {
   if (a.envs.size() != 2)
     throw Error(fmt::format("ab needs exactly two --env, got {}", a.envs.size()),
@@ -97,80 +64,28 @@ int do_ab(AbArgs& a) {
                 "give them different names with --label-a and --label-b");
   if (!a.plan.plan_file.empty()) throw Error("ab takes --suite or --workload, not --plan-file", "leave out --plan-file");
 
-  const ResolvedPlan p = resolve_plan(a.plan);
+  const plan::Plan p = resolve_plan(a.plan);
   const launcher::ContainerOptions options = container_options(a.container);
   for (const auto& l : {label_a, label_b})
     ensure_writable_dir((std::filesystem::path(a.out) / l).string(), "results");  // before any work
-  // Both environments are checked and prepared before anything is measured.
-  launcher::Session session_a(spec_a, options);
-  launcher::Session session_b(spec_b, options);
-  const nlohmann::json plan_file =
-      launcher::make_plan_file(config::plan_to_json(p.cases), config::to_json(p.settings), p.source);
-
-  const std::string plan_rounds = rule.fixed ? fmt::format("{} round(s)", rule.max_rounds)
-                                             : fmt::format("{}-{} rounds until ±{:g}%", rule.min_rounds, rule.max_rounds,
-                                                           rule.precision_pct);
-  fmt::print(stderr, "sparkbench ab: {} case(s), {}: A = '{}' {}, B = '{}' {}\n", p.cases.size(), plan_rounds, label_a,
-             session_a.describe(), label_b, session_b.describe());
-  std::vector<std::filesystem::path> records_a, records_b;
-  std::vector<record::RunRecord> baseline, candidate;
-  bool failed_case = false;
-  std::string stopping;
-  const auto started = std::chrono::steady_clock::now();
-  for (int round = 1;; ++round) {
-    for (int side = 0; side < 2; ++side) {
-      launcher::Session& s = side == 0 ? session_a : session_b;
-      const std::string& label = side == 0 ? label_a : label_b;
-      // 130 or 143: after our own SIGINT/SIGTERM, or the run's when it was sent one of its own.
-      const auto interrupted = [&](int run_exit_code) {
-        print_kept(records_a, records_b);
-        fmt::print(stderr, "sparkbench ab: interrupted in round {}; no comparison written\n", round);
-        return interrupt::requested() ? interrupt::exit_code() : run_exit_code;
-      };
-      if (interrupt::requested()) return interrupted(0);  // came between two runs: no further one starts
-      fmt::print(stderr, "sparkbench ab: round {}{}, {} '{}' ({})\n", round,
-                 rule.fixed ? fmt::format("/{}", rule.max_rounds) : "", side == 0 ? "A" : "B", label, s.describe());
-      launcher::RunOutcome o;
-      try {
-        o = s.run({label, plan_file, a.out});
-      } catch (const Error&) {
-        print_kept(records_a, records_b);
-        throw;
-      }
-      if (!o.record.empty()) {
-        (side == 0 ? records_a : records_b).push_back(o.record);
-        (side == 0 ? baseline : candidate).push_back(record::load(o.record));
-      }
-      failed_case |= o.exit_code == kExitFailure;
-      if (o.exit_code == kExitInterrupted || o.exit_code == kExitTerminated || interrupt::requested())
-        return interrupted(o.exit_code);
-    }
-    const compare::StoppingCheck check =
-        compare::check_stopping(rule, round, compare::compare(baseline, candidate, compare_options(a.compare)));
-    if (!rule.fixed) print_progress(round, rule, check);
-    if (check.stop) {
-      stopping = check.reason;
-      break;
-    }
-    // Stop before a round that would end past the time limit, at the pace of the rounds so far.
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (a.max_total_time_s && elapsed * (round + 1) / round > *a.max_total_time_s) {
-      stopping = fmt::format("stopped after {} rounds per side ({:.0f} s): another would end past --max-total-time {:g} s; {}",
-                             round, elapsed, *a.max_total_time_s,
-                             rule.fixed ? "fewer rounds than --rounds asked for"
-                                        : fmt::format("not every case reached ±{:g}%", rule.precision_pct));
-      break;
-    }
-  }
-
-  fmt::print(stderr, "sparkbench ab: {}\n", stopping);
-  fmt::print(stderr, "sparkbench ab: records of '{}' (A, baseline) and '{}' (B) in {}/{{{},{}}}/\n", label_a, label_b,
-             a.out, label_a, label_b);
+  ConsoleObserver console(stderr_is_terminal(), /*launched=*/false);
+  session::AbOutcome o = session::run_ab({.plan = p,
+                                          .env_a = spec_a,
+                                          .env_b = spec_b,
+                                          .label_a = label_a,
+                                          .label_b = label_b,
+                                          .options = options,
+                                          .rule = rule,
+                                          .max_total_time_s = a.max_total_time_s,
+                                          .compare = compare_options(a.compare),
+                                          .out = a.out},
+                                         console);
+  if (o.interrupted) return *o.interrupted;
   if (a.compare.out.empty())
     a.compare.out = (std::filesystem::path(a.out) / "compare" / fmt::format("{}_{}_vs_{}", utc_compact(), label_a, label_b)).string();
-  const int rc = compare_and_report(std::move(baseline), std::move(candidate), a.compare, stopping);
+  const int rc = compare_and_report(std::move(o.baseline), std::move(o.candidate), a.compare, o.stopping);
   if (rc != kExitOk) return rc;
-  return failed_case ? kExitFailure : kExitOk;
+  return o.failed_case ? kExitFailure : kExitOk;
 }
 
 }  // namespace

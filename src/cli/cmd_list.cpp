@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "core/gpu_presence.hpp"
 #include "workload/workload.hpp"
 
@@ -44,7 +45,7 @@ int do_list(const ListArgs& a) {
     const bool gpu = gpu_presence().present;
     fmt::print("suites in {}:\n", path.string());
     for (const auto& s : cfg.suites)
-      fmt::print("  {:<12} {:>3} case(s) here   {}\n", s.name, config::plan_suite(s, gpu).size(), s.description);
+      fmt::print("  {:<12} {:>3} case(s) here   {}\n", s.name, plan::suite_cases(s, gpu).size(), s.description);
     return 0;
   }
   if (!a.workload.empty()) {

@@ -3,22 +3,15 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
-#include <mutex>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "cli/console.hpp"
 #include "cli/plan_options.hpp"
-#include "config/config.hpp"
-#include "core/clock.hpp"
 #include "core/error.hpp"
-#include "core/redact.hpp"
-#include "core/interrupt.hpp"
-#include "core/version.hpp"
-#include "env/environment.hpp"
-#include "launcher/session.hpp"
-#include "runner/runner.hpp"
+#include "session/run.hpp"
 
 namespace sb::cli {
 namespace {
@@ -35,96 +28,24 @@ struct RunArgs {
   bool launched = false;
 };
 
-// The record as written: secrets redacted wherever they are (the plan's command definitions, their
-// argv, env and output tails, messages); the run itself used the real values.
-std::string recorded(const record::RunRecord& r) { return redact::json(to_json(r)).dump(1); }
-
-// The record on disk: rewritten after every case (the runner's checkpoint), and once more from the
-// interrupt watcher right after a SIGINT/SIGTERM, marked interrupted, so that the file says so even
-// when the process does not live to the end of the current repetition (a second signal, the SIGKILL
-// `docker stop` sends after its grace period). One lock: both use write_atomic's temporary name.
-class RecordFile {
- public:
-  explicit RecordFile(std::filesystem::path path) : path_(std::move(path)) {}
-  void write(const record::RunRecord& r) {
-    std::lock_guard lock(mutex_);
-    last_ = r;
-    written_ = true;
-    write_locked();
-  }
-  void mark_interrupted() {
-    std::lock_guard lock(mutex_);
-    if (written_) write_locked();
-  }
-
- private:
-  void write_locked() {
-    if (interrupt::requested()) {  // also a checkpoint that lands after the watcher's rewrite
-      last_.interrupted = true;
-      last_.complete = false;
-    }
-    record::write_atomic(path_, recorded(last_));
-  }
-
-  std::filesystem::path path_;
-  std::mutex mutex_;
-  record::RunRecord last_;
-  bool written_ = false;
-};
-
-int run_here(const ResolvedPlan& p, const std::string& label, const std::string& out, bool launched) {
-  const auto started = std::chrono::system_clock::now();
-  record::RunRecord rec;
-  rec.sparkbench_version = kVersion;
-  rec.label = label;
-  rec.host = hostname();
-  rec.started_utc = utc_iso8601(started);
-  rec.command_line = command_line();
-  rec.settings = config::to_json(p.settings);
-  rec.settings["source"] = p.source;
-  rec.plan = config::plan_to_json(p.cases);
-  rec.launch = {{"mode", "native"}};
-  const std::filesystem::path wanted = record::default_path(out, label, utc_compact(started), rec.host);
-  ensure_writable_dir(wanted.parent_path().string(), "results");  // before any work
-  const std::filesystem::path path = record::claim_unused_path(wanted);  // another run may have started this second
-
-  fmt::print(stderr, "sparkbench {}: {} case(s), label '{}'{}\n", kVersion, p.cases.size(), label,
-             launched ? "" : ", record " + path.string());
-  RecordFile file(path);
-  file.write(rec);  // the claimed file holds a valid record from now on
-  const interrupt::Hook mark_interrupted([&] { file.mark_interrupted(); });
-  rec.environment = env::capture();
-  file.write(rec);
-
-  runner::RunOptions options{p.settings, stderr_is_terminal()};
-  runner::run(p.cases, options, rec, [&](const record::RunRecord& r) { file.write(r); });
-
-  int ok = 0, unavailable = 0, failed = 0;
-  for (const auto& c : rec.cases) (c.status == "ok" ? ok : c.status == "unavailable" ? unavailable : failed)++;
-  fmt::print(stderr, "sparkbench: {} ok, {} unavailable, {} failed{}\n", ok, unavailable, failed,
-             rec.interrupted ? fmt::format(" (interrupted; {} of {} cases kept)", rec.cases.size(), p.cases.size()) : "");
-  if (!launched) fmt::print("{}\n", path.string());  // stdout: the record, for scripts
-  if (rec.interrupted) return interrupt::exit_code();
-  return failed > 0 ? kExitFailure : kExitOk;
-}
-
 int do_run(const RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
   const std::string label = label_or_default(a.label, "--label", spec);
   check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");
-  const ResolvedPlan p = resolve_plan(a.plan);
-  if (!spec.container()) return run_here(p, label, a.out, a.launched);
-
-  ensure_writable_dir((std::filesystem::path(a.out) / label).string(), "results");
-  launcher::Session session(spec, container_options(a.container));
-  nlohmann::json settings = config::to_json(p.settings);
-  fmt::print(stderr, "sparkbench {}: {} case(s) in {}, label '{}'\n", kVersion, p.cases.size(), session.describe(), label);
-  const launcher::RunOutcome o = session.run(
-      {label, launcher::make_plan_file(config::plan_to_json(p.cases), settings, p.source), a.out});
+  const plan::Plan p = resolve_plan(a.plan);
+  ensure_writable_dir((std::filesystem::path(a.out) / label).string(), "results");  // before any work
+  ConsoleObserver console(stderr_is_terminal(), a.launched);
+  if (!spec.container()) {
+    const session::RunOutcome o = session::run_here({p, label, a.out, command_line()}, console);
+    if (!a.launched) fmt::print("{}\n", o.record.string());  // stdout: the record, for scripts
+    return o.exit_code;
+  }
+  const session::RunOutcome o =
+      session::run_elsewhere({p, spec, container_options(a.container), label, a.out}, console);
   if (!o.record.empty()) fmt::print("{}\n", o.record.string());
-  return interrupt::requested() ? interrupt::exit_code() : o.exit_code;
+  return o.exit_code;
 }
 
 }  // namespace

@@ -2,52 +2,14 @@
 
 #include <cctype>
 #include <climits>
-#include <filesystem>
-#include <fstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/gpu_presence.hpp"
+#include "plan/resolve.hpp"
 
 namespace sb::cli {
-namespace {
-
-config::Axes parse_param_args(const std::vector<std::string>& args) {
-  config::Axes axes;
-  for (const auto& a : args) {
-    const auto eq = a.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == a.size())
-      throw Error(fmt::format("--param '{}' is not of the form name=value", a),
-                  "write e.g. --param n=4096 or --param precision=fp16,bf16 (a comma list makes a grid)");
-    std::vector<std::string> values;
-    std::string rest = a.substr(eq + 1);
-    for (std::size_t start = 0;;) {
-      const auto comma = rest.find(',', start);
-      values.push_back(rest.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-    axes[a.substr(0, eq)] = values;
-  }
-  return axes;
-}
-
-ResolvedPlan read_plan_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(fmt::format("cannot read the plan file {}", path), "give the plan.json a launcher wrote");
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("schema", "") != "sparkbench.plan" || !j.contains("plan"))
-    throw Error(fmt::format("{} is not a sparkbench plan file", path), "give the plan.json a launcher wrote");
-  ResolvedPlan p;
-  p.cases = config::plan_from_json(j.at("plan"));
-  config::apply_overrides(p.settings, j.value("settings", nlohmann::json::object()), path);
-  p.source = j.value("source", nlohmann::json::object());
-  return p;
-}
-
-}  // namespace
 
 void check_label(const std::string& label) {
   bool safe = !label.empty() && label != "." && label != "..";
@@ -95,63 +57,23 @@ void add_plan_options(CLI::App* cmd, PlanArgs& a, bool plan_file) {
                 "Record GPU cases as unavailable instead of refusing to start when no GPU is present");
 }
 
-ResolvedPlan resolve_plan(const PlanArgs& a) {
-  if (!a.plan_file.empty() && (!a.suite.empty() || !a.workload.empty() || !a.params.empty()))
-    throw Error("--plan-file was given with --suite, --workload or --param", "a plan file already names its cases; give only one");
-  if (!a.suite.empty() && !a.workload.empty())
-    throw Error("--suite and --workload were both given", "choose one: a named suite, or one workload with --param");
-  if (!a.params.empty() && a.workload.empty())
-    throw Error("--param needs --workload", "e.g. sparkbench run --workload matmul --param n=4096");
-
-  const GpuPresence& gpu = gpu_presence();
-  ResolvedPlan p;
-  if (!a.plan_file.empty()) {
-    p = read_plan_file(a.plan_file);
-  } else {
-    std::optional<config::Config> cfg;
-    const std::string config_path = a.config.empty() ? config::default_config_path().string() : a.config;
-    if (!a.config.empty() || a.workload.empty()) cfg = config::load(config_path);
-    else if (std::filesystem::exists(config_path)) cfg = config::load(config_path);
-    if (cfg) p.settings = cfg->defaults;
-    if (!a.workload.empty()) {
-      p.cases = config::expand(Registry::instance().get(a.workload), parse_param_args(a.params));
-      p.source = {{"workload", a.workload}, {"params", a.params}};
-    } else {
-      const std::string suite_name = a.suite.empty() ? "sanity" : a.suite;
-      const config::Suite& suite = cfg->suite(suite_name);
-      config::apply_overrides(p.settings, suite.settings, fmt::format("suite '{}' settings", suite_name));
-      p.cases = config::plan_suite(suite, gpu.present);
-      p.source = {{"suite", suite_name}, {"config", config_path}};
-      if (!gpu.present)
-        fmt::print(stderr, "sparkbench: no GPU ({}); running the CPU cases of suite '{}'\n", gpu.reason, suite_name);
-      if (p.cases.empty())
-        throw Error(fmt::format("suite '{}' has no case that can run on this machine", suite_name),
-                    "its cases are all `when: gpu`; run it on a machine with a GPU, or pick another suite "
-                    "(`sparkbench list --suites`)");
-    }
-  }
-  nlohmann::json cli_overrides = nlohmann::json::object();
-  if (a.reps) cli_overrides["max_reps"] = *a.reps;
-  if (a.min_reps) cli_overrides["min_reps"] = *a.min_reps;
-  if (a.reps && !a.min_reps && *a.reps < p.settings.min_reps) cli_overrides["min_reps"] = std::max(2, *a.reps);
-  if (a.warmup) cli_overrides["warmup"] = *a.warmup;
-  if (a.max_time) cli_overrides["max_time_s"] = *a.max_time;
-  if (a.ci_target) cli_overrides["ci_target_pct"] = *a.ci_target;
-  if (a.telemetry_ms) cli_overrides["telemetry_interval_ms"] = *a.telemetry_ms;
-  if (a.seed) cli_overrides["seed"] = static_cast<double>(*a.seed);
-  config::apply_overrides(p.settings, cli_overrides, "command line");
-
-  if (!gpu.present && !a.allow_unavailable) {
-    std::vector<std::string> gpu_cases;
-    for (const auto& c : p.cases)
-      if (c.workload->device == Device::Gpu) gpu_cases.push_back(c.id());
-    if (!gpu_cases.empty())
-      throw Error(fmt::format("{} GPU case(s) requested ({}{}) but no GPU can be used here: {}", gpu_cases.size(),
-                              gpu_cases.front(), gpu_cases.size() > 1 ? ", ..." : "", gpu.reason),
-                  "run on a machine with an NVIDIA GPU and driver (check `nvidia-smi`), use a CPU workload "
-                  "(e.g. matmul_cpu; see `sparkbench list`), or pass --allow-unavailable to record them as unavailable");
-  }
-  return p;
+plan::Plan resolve_plan(const PlanArgs& a) {
+  plan::Request r{.suite = a.suite,
+                  .workload = a.workload,
+                  .params = a.params,
+                  .config = a.config,
+                  .plan_file = a.plan_file,
+                  .allow_unavailable = a.allow_unavailable};
+  config::SettingsOverrides& o = r.command_line;
+  o.max_reps = a.reps;
+  o.min_reps = a.min_reps;
+  o.warmup = a.warmup;
+  o.max_time_s = a.max_time;
+  o.ci_target_pct = a.ci_target;
+  o.telemetry_interval_ms = a.telemetry_ms;
+  // Through a double, as a config and a plan file give it: a container's run gets the same seed.
+  if (a.seed) o.seed = static_cast<std::uint64_t>(static_cast<double>(*a.seed));
+  return plan::resolve(r, [](const std::string& notice) { fmt::print(stderr, "sparkbench: {}\n", notice); });
 }
 
 void add_container_options(CLI::App* cmd, ContainerArgs& a) {

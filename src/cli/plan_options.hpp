@@ -1,14 +1,15 @@
 #pragma once
-// What to run, shared by `run` and `ab`: a suite or one workload's grid (or a plan file written by
-// a launcher), the measurement settings, and the container options of `--env`.
+// The options `run` and `ab` share: what to run (a suite or one workload's grid, or a plan file
+// written by a launcher) and the measurement settings, made into a plan by plan/resolve; the
+// container options of `--env`.
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "config/config.hpp"
 #include "launcher/environment_spec.hpp"
+#include "plan/plan.hpp"
 
 namespace CLI {
 class App;
@@ -28,16 +29,9 @@ struct PlanArgs {
 // plan_file: whether to offer --plan-file (run only; it is how a launcher re-executes a plan).
 void add_plan_options(CLI::App* cmd, PlanArgs& a, bool plan_file);
 
-struct ResolvedPlan {
-  std::vector<config::PlannedCase> cases;
-  config::Settings settings;
-  nlohmann::json source;  // {"suite", "config"} or {"workload", "params"} or the plan file's source
-};
-
-// Settings: built-in defaults < config defaults < suite settings < command line; a plan file's
-// settings replace the first three. Throws sb::Error for bad input, and for GPU cases on a machine
-// without a usable GPU unless allow_unavailable.
-ResolvedPlan resolve_plan(const PlanArgs& a);
+// The plan these arguments ask for (plan::resolve), its notices printed on stderr. Throws sb::Error
+// for bad input, and for GPU cases on a machine without a usable GPU unless --allow-unavailable.
+plan::Plan resolve_plan(const PlanArgs& a);
 
 struct ContainerArgs {
   launcher::ContainerOptions options;

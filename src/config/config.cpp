@@ -54,26 +54,25 @@ std::vector<std::string> scalar_or_list(const YAML::Node& n, const std::string& 
   return out;
 }
 
-json settings_overrides(const YAML::Node& n, const std::string& source) {
+SettingsOverrides settings_overrides(const YAML::Node& n, const std::string& source) {
   if (!n.IsMap())
     throw Error(fmt::format("{}: settings must be a mapping", where(source, n)),
                 "write e.g. `defaults: {warmup: 2, max_reps: 30}`");
-  json out = json::object();
+  std::vector<std::pair<std::string, double>> values;  // every value a number before any name is checked
   for (const auto& kv : n) {
     const auto key = kv.first.as<std::string>();
     const auto text = kv.second.as<std::string>();
     try {
       std::size_t used = 0;
-      const double v = std::stod(text, &used);
+      values.emplace_back(key, std::stod(text, &used));
       if (used != text.size()) throw std::invalid_argument(text);
-      out[key] = v;
     } catch (const std::exception&) {
       throw Error(fmt::format("{}: setting '{}' must be a number, got '{}'", where(source, kv.second), key, text),
                   "give a number");
     }
   }
-  Settings probe;
-  apply_overrides(probe, out, source);  // validates the keys
+  SettingsOverrides out;
+  for (const auto& [key, v] : values) set_setting(out, key, v, source);
   return out;
 }
 
@@ -194,33 +193,17 @@ std::optional<int> tab_at(const std::string& text, int line, int column) {
 
 }  // namespace
 
-json to_json(const Settings& s) {
-  return {{"warmup", s.warmup},         {"min_reps", s.min_reps},     {"max_reps", s.max_reps},
-          {"max_time_s", s.max_time_s}, {"ci_target_pct", 100 * s.ci_target},   {"telemetry_interval_ms", s.telemetry_interval_ms},
-          {"seed", s.seed}};
-}
-
-void apply_overrides(Settings& s, const json& overrides, const std::string& where_) {
-  for (const auto& [key, value] : overrides.items()) {
-    const double v = value.get<double>();
-    if (key == "warmup") s.warmup = static_cast<int>(v);
-    else if (key == "min_reps") s.min_reps = static_cast<int>(v);
-    else if (key == "max_reps") s.max_reps = static_cast<int>(v);
-    else if (key == "max_time_s") s.max_time_s = v;
-    else if (key == "ci_target_pct") s.ci_target = v / 100;
-    else if (key == "telemetry_interval_ms") s.telemetry_interval_ms = static_cast<int>(v);
-    else if (key == "seed") s.seed = static_cast<std::uint64_t>(v);
-    else
-      throw Error(fmt::format("{}: unknown setting '{}'", where_, key),
-                  "valid settings: warmup, min_reps, max_reps, max_time_s, ci_target_pct, telemetry_interval_ms, seed");
-  }
-  if (s.warmup < 0 || s.min_reps < 2 || s.max_reps < s.min_reps || s.max_time_s <= 0 || s.ci_target <= 0 ||
-      s.telemetry_interval_ms < 0)
-    throw Error(fmt::format("{}: inconsistent settings (warmup {}, min_reps {}, max_reps {}, max_time_s {}, "
-                            "ci_target_pct {}, telemetry_interval_ms {})",
-                            where_, s.warmup, s.min_reps, s.max_reps, s.max_time_s, 100 * s.ci_target,
-                            s.telemetry_interval_ms),
-                "need warmup >= 0, 2 <= min_reps <= max_reps, max_time_s > 0, ci_target_pct > 0, interval >= 0");
+void set_setting(SettingsOverrides& o, const std::string& key, double v, const std::string& where_) {
+  if (key == "warmup") o.warmup = static_cast<int>(v);
+  else if (key == "min_reps") o.min_reps = static_cast<int>(v);
+  else if (key == "max_reps") o.max_reps = static_cast<int>(v);
+  else if (key == "max_time_s") o.max_time_s = v;
+  else if (key == "ci_target_pct") o.ci_target_pct = v;
+  else if (key == "telemetry_interval_ms") o.telemetry_interval_ms = static_cast<int>(v);
+  else if (key == "seed") o.seed = static_cast<std::uint64_t>(v);
+  else
+    throw Error(fmt::format("{}: unknown setting '{}'", where_, key),
+                "valid settings: warmup, min_reps, max_reps, max_time_s, ci_target_pct, telemetry_interval_ms, seed");
 }
 
 const Suite& Config::suite(const std::string& name) const {
@@ -251,7 +234,7 @@ Config parse(const std::string& yaml_text, const std::string& source_name) {
   c.file = source_name;
   try {
     check_keys(root, {"defaults", "commands", "suites"}, source_name, "the top level");
-    if (root["defaults"]) apply_overrides(c.defaults, settings_overrides(root["defaults"], source_name), source_name);
+    if (root["defaults"]) c.defaults = settings_overrides(root["defaults"], source_name);
     if (root["commands"]) c.commands = define_commands(root["commands"], source_name);
     const auto suites = root["suites"];
     if (!suites && !c.commands.empty()) return c;  // commands only: run them with --workload command:<name>
@@ -281,38 +264,6 @@ Config load(const std::filesystem::path& file) {
   return parse(ss.str(), file.string());
 }
 
-std::vector<PlannedCase> expand(const Workload& w, const Axes& axes) {
-  for (const auto& [name, values] : axes) {
-    (void)values;
-    find_param(w, name);  // throws listing the valid ones
-  }
-  std::vector<PlannedCase> out{PlannedCase{&w, Params{}}};
-  for (const ParamSpec& p : w.params) {
-    auto it = axes.find(p.name);
-    const std::vector<std::string>& values = it != axes.end() ? it->second : p.defaults;
-    std::vector<PlannedCase> next;
-    for (const auto& partial : out)
-      for (const auto& v : values) {
-        PlannedCase c = partial;
-        c.params.set(p.name, validate_param(w, p, v));
-        next.push_back(std::move(c));
-      }
-    out = std::move(next);
-  }
-  return out;
-}
-
-std::vector<PlannedCase> plan_suite(const Suite& s, bool gpu_present) {
-  std::vector<PlannedCase> out;
-  std::set<std::string> seen;
-  for (const auto& e : s.entries) {
-    if ((e.when == "gpu" && !gpu_present) || (e.when == "no-gpu" && gpu_present)) continue;
-    for (auto& c : expand(Registry::instance().get(e.workload), e.params))
-      if (seen.insert(c.id()).second) out.push_back(std::move(c));
-  }
-  return out;
-}
-
 std::filesystem::path default_config_path() {
   namespace fs = std::filesystem;
   if (const char* env = std::getenv("SPARKBENCH_CONFIG")) return env;
@@ -327,29 +278,6 @@ std::filesystem::path default_config_path() {
   for (const auto& p : candidates)
     if (fs::exists(p, ec)) return fs::weakly_canonical(p, ec);
   return "benchmarks/config.yaml";
-}
-
-json plan_to_json(const std::vector<PlannedCase>& plan) {
-  json out = json::array();
-  for (const auto& c : plan) {
-    json entry = {{"workload", c.workload->name}, {"params", c.params.values()}};
-    if (!c.workload->definition.is_null()) entry["definition"] = c.workload->definition;
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
-std::vector<PlannedCase> plan_from_json(const json& j) {
-  std::vector<PlannedCase> out;
-  for (const auto& c : j) {
-    if (c.contains("definition")) Registry::instance().define(c.at("definition"));
-    const Workload& w = Registry::instance().get(c.at("workload").get<std::string>());
-    Params p;
-    for (const auto& [name, value] : c.at("params").items())
-      p.set(name, validate_param(w, find_param(w, name), value.get<std::string>()));
-    out.push_back({&w, std::move(p)});
-  }
-  return out;
 }
 
 }  // namespace sb::config

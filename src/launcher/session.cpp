@@ -18,6 +18,7 @@
 #include "core/redact.hpp"
 #include "launcher/bundle.hpp"
 #include "launcher/host_mirror.hpp"
+#include "plan/plan_file.hpp"
 #include "record/record.hpp"
 
 extern char** environ;
@@ -85,10 +86,6 @@ std::vector<std::string> path_install_prefixes(const std::string& path_list) {
     if (prefix != prefix.root_path()) prefixes.push_back(prefix.string());
   }
   return prefixes;
-}
-
-nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source) {
-  return {{"schema", "sparkbench.plan"}, {"schema_version", 1}, {"plan", plan}, {"settings", settings}, {"source", source}};
 }
 
 Session::Session(EnvSpec spec, const ContainerOptions& options) : spec_(std::move(spec)), options_(options) {
@@ -263,7 +260,7 @@ RunOutcome Session::run(const RunRequest& request) {
     ::chmod(io.c_str(), 0777);
     ::chmod((io / "results").c_str(), 0777);
   }
-  record::write_atomic(io / "plan.json", request.plan_file.dump(1));
+  plan::write_plan_file(io / "plan.json", request.plan);
 
   RunOutcome outcome;
   outcome.launch = launch_facts();

@@ -13,6 +13,7 @@
 #include "launcher/environment_spec.hpp"
 #include "launcher/host_facts.hpp"
 #include "launcher/launcher.hpp"
+#include "plan/plan.hpp"
 
 namespace sb::launcher {
 
@@ -29,12 +30,9 @@ std::vector<std::string> path_install_prefixes(const std::string& path_list);
 // PATH, LD_LIBRARY_PATH, LD_PRELOAD and CUDA_*/TORCH_*/TRTLLM_* (the mirror is the host).
 bool forward_env_var(const std::string& name, bool host_mirror);
 
-// What `sparkbench run --plan-file` reads: the resolved cases and the settings to run them with.
-nlohmann::json make_plan_file(const nlohmann::json& plan, const nlohmann::json& settings, const nlohmann::json& source);
-
 struct RunRequest {
   std::string label;
-  nlohmann::json plan_file;           // make_plan_file(...)
+  const plan::Plan& plan;             // written as the plan file `sparkbench run --plan-file` reads
   std::filesystem::path results_dir;  // the record lands in results_dir/label/
 };
 

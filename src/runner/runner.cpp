@@ -12,7 +12,6 @@
 #include "stats/stats.hpp"
 #include "runner/timing.hpp"
 #include "telemetry/telemetry.hpp"
-#include "workload/display_id.hpp"
 
 namespace sb::runner {
 
@@ -75,10 +74,9 @@ class CaseTelemetry {
 
 }  // namespace
 
-record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
+record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
                             const std::function<void(const ProgressStatus&)>& progress_line) {
   const Workload& w = *c.workload;
-  const config::Settings& s = options.settings;
   record::CaseResult r;
   r.id = c.id();
   r.workload = w.name;
@@ -183,32 +181,17 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   return r;
 }
 
-void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options, record::RunRecord& record,
+void run(const plan::Plan& plan, record::RunRecord& record, Observer& observer,
          const std::function<void(const record::RunRecord&)>& checkpoint) {
-  const std::size_t total = plan.size();
+  const std::size_t total = plan.cases.size();
   for (std::size_t i = 0; i < total; ++i) {
     if (interrupt::requested()) break;
-    const auto& c = plan[i];
-    const std::string title = fmt::format("[{}/{}] {}", i + 1, total, display_id(*c.workload, c.params));
-    auto progress = [&](const ProgressStatus& status) {
-      // One column short of the width: a line that reaches the last column wraps on some terminals.
-      if (options.progress)
-        fmt::print(stderr, "\r\033[K{}", fit_progress_line(title, status, terminal_columns() - 1));
-    };
-    if (!options.progress) fmt::print(stderr, "{} ...\n", title);
-    record::CaseResult r = run_case(c, options, progress);
-    if (options.progress) fmt::print(stderr, "\r\033[K");
-    std::string outcome;
-    if (r.status == "ok") {
-      const auto sm = stats::describe(r.metrics.front().samples);
-      outcome = fmt::format("{} median {:.4g} {} (n={}, CI ±{:.2f}%, {}, {:.1f} s)", r.metrics.front().spec.name,
-                            sm.median, r.metrics.front().spec.unit, sm.n,
-                            std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, r.stop_reason,
-                            r.duration_s);
-    } else {
-      outcome = fmt::format("{}: {}", r.status, r.message);
-    }
-    fmt::print(stderr, "{}  {}\n", title, outcome);
+    const CaseInPlan c{plan.cases[i], i, total};
+    observer.case_started(c);
+    record::CaseResult r = run_case(c.planned, plan.settings, [&](const ProgressStatus& status) {
+      observer.case_progress(c, status);
+    });
+    observer.case_finished(c, r);
     const bool was_interrupted = r.partial;
     record.cases.push_back(std::move(r));
     if (was_interrupted) break;

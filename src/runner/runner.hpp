@@ -7,26 +7,23 @@
 #include <string>
 #include <vector>
 
-#include "config/config.hpp"
+#include "plan/plan.hpp"
 #include "record/record.hpp"
+#include "runner/observer.hpp"
 #include "runner/progress_line.hpp"
 
 namespace sb::runner {
 
-struct RunOptions {
-  config::Settings settings;
-  bool progress = false;  // live progress line on stderr (a terminal); otherwise one line per case
-};
-
-// Runs `plan` into `record` (whose metadata the caller filled). After every case, `checkpoint`
-// is called with the record so far (the CLI writes it atomically). Returns when all cases ran or
-// a SIGINT/SIGTERM came (core/interrupt.hpp; record.interrupted set): the runner looks between
-// repetitions, and keeps the case it cut, marked partial.
-void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options, record::RunRecord& record,
+// Runs the plan's cases with its settings into `record` (whose metadata the caller filled),
+// telling `observer` about each case. After every case, `checkpoint` is called with the record so
+// far (the session writes it atomically). Returns when all cases ran or a SIGINT/SIGTERM came
+// (core/interrupt.hpp; record.interrupted set): the runner looks between repetitions, and keeps
+// the case it cut, marked partial.
+void run(const plan::Plan& plan, record::RunRecord& record, Observer& observer,
          const std::function<void(const record::RunRecord&)>& checkpoint);
 
 // One case, exposed for tests.
-record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& options,
+record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& settings,
                             const std::function<void(const ProgressStatus&)>& progress_line);
 
 }  // namespace sb::runner

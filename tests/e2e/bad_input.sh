@@ -39,6 +39,12 @@ expect_error 2 "newer" -- "$SB" compare "$rec" future.json
 expect_error 2 "no case in common" -- "$SB" compare results/one results/two
 [ -f "$rec" ] || fail "an error destroyed an earlier record"
 
+# A plan file of another version (another sparkbench wrote it) is refused, not guessed at.
+printf '{"schema": "sparkbench.plan", "schema_version": 2, "plan": [], "settings": {}, "source": {}}\n' > plan2.json
+expect_error 2 "the plan file plan2.json is of version 2; this sparkbench .* reads version 1" -- \
+  "$SB" run --plan-file plan2.json --out ranges
+grep -q "same sparkbench binary" "$WORK/err" || { cat "$WORK/err"; fail "the plan file's fix does not name the binary"; }
+
 # A GPU workload where no GPU is present.
 if "$SB" env | grep -qi "gpu.*available.*false\|no gpu\|without CUDA"; then
   expect_error 2 "no GPU can be used here" -- "$SB" run --workload matmul --param n=256
