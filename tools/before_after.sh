@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does this tree measure what an earlier tree measured? For a redesign that must not change any
 # number (issue "One measurement harness"): builds this tree and an earlier one (a `git archive`
-# tarball), runs each suite with both binaries in alternation (before, after, before, after, ...:
-# machine drift lands on both sides), and compares with `sparkbench compare --min-effect 1` (each
+# tarball), runs each suite with both binaries in alternation (before, after, after, before, ...:
+# machine drift and order effects land on both sides), and compares with `sparkbench compare --min-effect 1` (each
 # side's rounds pooled; "equivalent" = the 90 % CI of the difference inside ±1 %), plus a table of
 # every case's median per round.
 #
@@ -33,7 +33,9 @@ fi
 declare -A bin=([before]="${BEFORE_BIN:-$before/build-release/sparkbench}" [after]="${AFTER_BIN:-$PWD/build-release/sparkbench}")
 for suite in "$@"; do
   for r in $(seq "$rounds"); do
-    for side in before after; do
+    order="before after"
+    [ $((r % 2)) -eq 0 ] && order="after before"  # alternate who goes first: no order effect on one side
+    for side in $order; do
       log "$suite round $r: $side"
       "${bin[$side]}" run --suite "$suite" --label "$side" --out "$out/$suite" 2>> "$out/$suite-runs.log" > /dev/null
     done
