@@ -10,6 +10,7 @@
 #include "core/version.hpp"
 #include "env/jit_caches.hpp"
 #include "env/readers.hpp"
+#include "env/security.hpp"
 
 namespace sb::env {
 namespace {
@@ -56,6 +57,7 @@ nlohmann::json capture() {
   j["numa"] = guarded(capture_numa);
   j["thp"] = guarded(capture_thp);
   j["container"] = guarded(capture_container);
+  j["security"] = guarded(capture_security);
   j["gpu"] = guarded(capture_gpu);
   j["cuda"] = guarded(cuda_section);
   j["jit_caches"] = guarded(capture_jit_caches);
