@@ -355,7 +355,7 @@ TEST(CompareThreshold, WideIntervalIsInconclusiveWithTheRoundsThatWouldResolveIt
 
 TEST(ComparePairing, ReportsCasesOnOneSideAndCasesThatCannotBeCompared) {
   auto unavailable = make_case("gemm/n=4", "gpu-compute", {});
-  unavailable.status = "unavailable";
+  unavailable.status = record::CaseStatus::Unavailable;
   unavailable.message = "no CUDA device";
   const auto c = compare_single(
       {make_case("sum/n=1", "cpu-compute", normal_samples(10, 5, 0.1, 1)),
@@ -506,7 +506,7 @@ TEST(CompareRounds, SeveralRoundsAgainstASingleRoundAreInconclusive) {
 // A case cut by Ctrl-C is left out of its round unless asked for, and counted.
 TEST(CompareRounds, PartialRoundsAreLeftOutUnlessIncluded) {
   auto records = rounds_of("a", {10.0, 10.01, 9.99});
-  records[2].cases[0].stop_reason = "interrupted";
+  records[2].cases[0].stop_reason = record::StopReason::Interrupted;
   records[2].cases[0].partial = true;
   const Comparison left_out = compare(records, rounds_of("b", {10.0, 10.02, 10.01}));
   EXPECT_EQ(left_out.cases[0].primary.rounds_baseline, 2u);
@@ -521,7 +521,7 @@ TEST(CompareRounds, PartialRoundsAreLeftOutUnlessIncluded) {
 TEST(CompareRounds, RoundsThatMissedTheirCiTargetAreMarked) {
   auto records = rounds_of("a", {10.0, 10.01, 9.99});
   for (auto& r : records) r.settings["ci_target_pct"] = 1.0;
-  records[1].cases[0].stop_reason = "max_reps";
+  records[1].cases[0].stop_reason = record::StopReason::MaxReps;
   const Comparison c = compare(records, rounds_of("b", {10.0, 10.02, 10.01}));
   ASSERT_TRUE(c.cases[0].baseline_short.has_value());
   EXPECT_EQ(c.cases[0].baseline_short->rounds, 1u);

@@ -126,7 +126,7 @@ TEST(RunReport, CaseNamesLeaveOutDefaults) {
   c.workload = "matmul";
   c.params = Params({{"inner", "0"}, {"n", "10000"}, {"precision", "bf16"}});
   c.id = "matmul/" + c.params.id();
-  c.status = "unavailable";
+  c.status = record::CaseStatus::Unavailable;
   c.message = "no GPU";
   r.cases.push_back(c);
   const std::string md = report::run_markdown(r);

@@ -599,7 +599,7 @@ TEST(RunReport, ACaseCutByAnInterruptIsShownPartialWithItsRepetitions) {
     record::CaseResult c;
     c.id = cut ? "matmul/n=2" : "matmul/n=1";
     c.metrics = {{kTime, cut ? std::vector<double>{1.0, 1.1, 1.2} : std::vector<double>{1.0, 1.1, 1.2, 1.0, 1.1}}};
-    c.stop_reason = cut ? "interrupted" : "ci_target";
+    c.stop_reason = cut ? record::StopReason::Interrupted : record::StopReason::CiTarget;
     c.partial = cut;
     r.cases.push_back(c);
   }

@@ -100,7 +100,8 @@ int run_here(const ResolvedPlan& p, const std::string& label, const std::string&
   runner::run(p.cases, options, rec, [&](const record::RunRecord& r) { file.write(r); });
 
   int ok = 0, unavailable = 0, failed = 0;
-  for (const auto& c : rec.cases) (c.status == "ok" ? ok : c.status == "unavailable" ? unavailable : failed)++;
+  for (const auto& c : rec.cases)
+    (c.status == record::CaseStatus::Ok ? ok : c.status == record::CaseStatus::Unavailable ? unavailable : failed)++;
   fmt::print(stderr, "sparkbench: {} ok, {} unavailable, {} failed{}\n", ok, unavailable, failed,
              rec.interrupted ? fmt::format(" (interrupted; {} of {} cases kept)", rec.cases.size(), p.cases.size()) : "");
   if (!launched) fmt::print("{}\n", path.string());  // stdout: the record, for scripts

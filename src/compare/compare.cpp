@@ -35,8 +35,8 @@ int severity(Verdict v) {
 }
 
 std::string status_reason(const record::CaseResult& r, const char* side) {
-  if (r.status == "ok") return "";
-  return fmt::format("{} in {}{}{}", r.status, side, r.message.empty() ? "" : ": ", r.message);
+  if (r.status == record::CaseStatus::Ok) return "";
+  return fmt::format("{} in {}{}{}", to_string(r.status), side, r.message.empty() ? "" : ": ", r.message);
 }
 
 nlohmann::json telemetry_summary(const record::CaseResult& r) {
@@ -58,9 +58,11 @@ std::optional<ShortOfTarget> short_of_target(const detail::PooledCase& side) {
   std::vector<std::string> reasons;
   for (const auto& round : side.rounds) {
     const auto& r = *round.result;
-    if (r.stop_reason == "ci_target" || r.stop_reason.empty() || r.metrics.empty()) continue;
+    if (r.stop_reason == record::StopReason::CiTarget || r.stop_reason == record::StopReason::None || r.metrics.empty())
+      continue;
     ++s.rounds;
-    if (std::find(reasons.begin(), reasons.end(), r.stop_reason) == reasons.end()) reasons.push_back(r.stop_reason);
+    const std::string reason = to_string(r.stop_reason);
+    if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
     const auto& samples = r.metrics.front().samples;
     if (samples.size() >= 2) s.widest_pct = std::max(s.widest_pct, 100 * stats::describe(samples).ci_half_width_rel);
     const auto target = round.record->settings.value("ci_target_pct", nlohmann::json());

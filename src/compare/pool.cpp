@@ -95,7 +95,7 @@ PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<r
     const auto& list = all_rounds[id];
     PooledCase pooled;
     for (const auto& round : list) {
-      if (round.result->status != "ok") continue;
+      if (round.result->status != record::CaseStatus::Ok) continue;
       if (is_partial(*round.result) && !include_partial) ++pooled.partial_left_out;
       else pooled.rounds.push_back(round);
     }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <variant>
 
@@ -47,16 +48,31 @@ json case_to_json(const CaseResult& c) {
           {"layer", c.layer},
           {"device", to_string(c.device)},
           {"params", c.params.values()},
-          {"status", c.status},
+          {"status", to_string(c.status)},
           {"message", c.message},
           {"metrics", metrics},
           {"warmup", c.warmup},
-          {"stop_reason", c.stop_reason},
+          {"stop_reason", to_string(c.stop_reason)},
           {"partial", c.partial},
           {"started_utc", c.started_utc},
           {"duration_s", c.duration_s},
           {"info", c.info},
           {"telemetry", c.telemetry}};
+}
+
+// A value outside one of the record's closed sets (status, stop_reason): the record cannot be read.
+struct UnknownValue : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+template <typename Enum, std::size_t N>
+Enum known_value(std::optional<Enum> parsed, const std::string& text, const CaseResult& c, const char* field,
+                 const Enum (&known)[N]) {
+  if (parsed) return *parsed;
+  std::vector<std::string> names;
+  for (const Enum v : known) names.push_back(fmt::format("\"{}\"", to_string(v)));
+  throw UnknownValue(fmt::format("case {} has {} \"{}\", which this sparkbench does not know (it knows {})", c.id,
+                                 field, text, fmt::join(names, ", ")));
 }
 
 CaseResult case_from_json(const json& j) {
@@ -66,7 +82,8 @@ CaseResult case_from_json(const json& j) {
   c.layer = j.value("layer", "");
   c.device = j.value("device", "cpu") == "gpu" ? Device::Gpu : Device::Cpu;
   c.params = Params(j.at("params").get<std::map<std::string, std::string>>());
-  c.status = j.at("status").get<std::string>();
+  const auto status = j.at("status").get<std::string>();
+  c.status = known_value(case_status_from_string(status), status, c, "status", kCaseStatuses);
   c.message = j.value("message", "");
   for (const auto& m : j.at("metrics")) {
     MetricSamples ms;
@@ -77,8 +94,9 @@ CaseResult case_from_json(const json& j) {
     c.metrics.push_back(std::move(ms));
   }
   c.warmup = j.value("warmup", 0);
-  c.stop_reason = j.value("stop_reason", "");
-  c.partial = j.value("partial", c.stop_reason == "interrupted");  // records from before the field
+  const auto stop_reason = j.value("stop_reason", "");
+  c.stop_reason = known_value(stop_reason_from_string(stop_reason), stop_reason, c, "stop_reason", kStopReasons);
+  c.partial = j.value("partial", c.stop_reason == StopReason::Interrupted);  // records from before the field
   c.started_utc = j.value("started_utc", "");
   c.duration_s = j.value("duration_s", 0.0);
   c.info = j.value("info", json::object());
@@ -150,6 +168,8 @@ std::variant<RunRecord, std::string> read_run_record(const json& j, const std::s
     r.source = source_name;
     return r;
   } catch (const json::exception& e) {
+    return std::string(e.what());
+  } catch (const UnknownValue& e) {
     return std::string(e.what());
   }
 }

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "record/case_outcome.hpp"
 #include "workload/workload.hpp"
 
 namespace sb::record {
@@ -25,11 +26,11 @@ struct CaseResult {
   std::string layer;
   Device device = Device::Cpu;
   Params params;
-  std::string status = "ok";  // "ok" | "unavailable" | "failed"
-  std::string message;        // why unavailable/failed
+  CaseStatus status = CaseStatus::Ok;
+  std::string message;  // why unavailable/failed
   std::vector<MetricSamples> metrics;  // metrics[0] is the primary metric
   int warmup = 0;
-  std::string stop_reason;  // "ci_target" | "max_reps" | "max_time" | "interrupted"
+  StopReason stop_reason = StopReason::None;
   // Cut short by SIGINT/SIGTERM: its repetitions are kept, but it did not reach its stopping rule.
   bool partial = false;
   std::string started_utc;

@@ -93,15 +93,15 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   try {
     run = w.make(c.params, CaseContext{s.seed});
   } catch (const Unavailable& e) {
-    r.status = "unavailable";
+    r.status = record::CaseStatus::Unavailable;
     r.message = e.what();
     return r;
   } catch (const Error& e) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = fmt::format("{} ({})", e.what(), e.fix());
     return r;
   } catch (const std::exception& e) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = e.what();
     return r;
   }
@@ -121,7 +121,7 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
     auto& primary = r.metrics.front().samples;
     while (true) {
       if (interrupted()) {
-        r.stop_reason = "interrupted";
+        r.stop_reason = record::StopReason::Interrupted;
         r.partial = true;
         break;
       }
@@ -147,15 +147,15 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
                      .value = fmt::format("{} {:.4g} {}", w.metrics.front().name, m.at(w.metrics.front().name),
                                           w.metrics.front().unit)});
       if (static_cast<int>(n) >= s.min_reps && rel <= s.ci_target) {
-        r.stop_reason = "ci_target";
+        r.stop_reason = record::StopReason::CiTarget;
         break;
       }
       if (static_cast<int>(n) >= s.max_reps) {
-        r.stop_reason = "max_reps";
+        r.stop_reason = record::StopReason::MaxReps;
         break;
       }
       if (n >= 2 && seconds_since(measure_start) >= s.max_time_s) {
-        r.stop_reason = "max_time";
+        r.stop_reason = record::StopReason::MaxTime;
         break;
       }
     }
@@ -163,10 +163,10 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
     if (interrupted()) {
       // The repetition the signal cut short (a `command` program is passed the signal) is not
       // measured; the ones before it are kept, as when the signal comes between repetitions.
-      r.stop_reason = "interrupted";
+      r.stop_reason = record::StopReason::Interrupted;
       r.partial = true;
     } else {
-      r.status = "failed";
+      r.status = record::CaseStatus::Failed;
       const auto* err = dynamic_cast<const Error*>(&e);
       r.message = err ? fmt::format("{} ({})", e.what(), err->fix()) : e.what();
     }
@@ -177,7 +177,7 @@ record::CaseResult run_case(const config::PlannedCase& c, const RunOptions& opti
   r.duration_s = seconds_since(t0);
   // An interrupted case keeps its repetitions only when there are enough to compare (>= 2).
   if (r.partial && r.metrics.front().samples.size() < 2) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = "interrupted before 2 repetitions were measured";
   }
   return r;
@@ -199,14 +199,14 @@ void run(const std::vector<config::PlannedCase>& plan, const RunOptions& options
     record::CaseResult r = run_case(c, options, progress);
     if (options.progress) fmt::print(stderr, "\r\033[K");
     std::string outcome;
-    if (r.status == "ok") {
+    if (r.status == record::CaseStatus::Ok) {
       const auto sm = stats::describe(r.metrics.front().samples);
       outcome = fmt::format("{} median {:.4g} {} (n={}, CI ±{:.2f}%, {}, {:.1f} s)", r.metrics.front().spec.name,
                             sm.median, r.metrics.front().spec.unit, sm.n,
-                            std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, r.stop_reason,
+                            std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, to_string(r.stop_reason),
                             r.duration_s);
     } else {
-      outcome = fmt::format("{}: {}", r.status, r.message);
+      outcome = fmt::format("{}: {}", to_string(r.status), r.message);
     }
     fmt::print(stderr, "{}  {}\n", title, outcome);
     const bool was_interrupted = r.partial;
