@@ -449,12 +449,14 @@ TEST(ComparePooling, RoundsOfOneSideArePooledAndLabelsJoined) {
   EXPECT_EQ(cc.baseline->metrics[0].samples, (std::vector<double>{10, 11, 12, 13, 14}));
   EXPECT_EQ(cc.primary.candidate_repetitions.n, 5u);
   EXPECT_EQ(cc.primary.candidate.units, (std::vector<double>{21, 23.5}));  // one median per round
-  const auto& clock = cc.telemetry_baseline["sm_clock_mhz"];
-  EXPECT_DOUBLE_EQ(clock["mean"].get<double>(), (1900.0 * 10 + 1600.0 * 30) / 40);
-  EXPECT_DOUBLE_EQ(clock["min"].get<double>(), 1500);
-  EXPECT_DOUBLE_EQ(clock["max"].get<double>(), 1950);
-  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["names"], json({"sw_power_cap", "hw_slowdown"}));
-  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["mask"].get<std::uint64_t>(), 12u);
+  ASSERT_TRUE(cc.telemetry_baseline && cc.telemetry_baseline->sm_clock_mhz);
+  const auto& clock = *cc.telemetry_baseline->sm_clock_mhz;
+  EXPECT_DOUBLE_EQ(clock.mean, (1900.0 * 10 + 1600.0 * 30) / 40);
+  EXPECT_DOUBLE_EQ(clock.min, 1500);
+  EXPECT_DOUBLE_EQ(clock.max, 1950);
+  ASSERT_TRUE(cc.telemetry_baseline->throttle_reasons);
+  EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->names, (std::vector<std::string>{"sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->mask, 12u);
 }
 
 // Five repetitions around `center` with a fixed ±0.5% pattern: one round's process state.

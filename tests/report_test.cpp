@@ -120,15 +120,17 @@ void build(compare::Comparison& c) {
                           {21.012, 25.943}, 1.2e-5, 0.00024, 0.0079, 8.734, Verdict::Significant);
   matmul.secondary.push_back(metric(kThroughput, basis_of(5, 212, 3.93), basis_of(5, 172, 3.29), 23.26,
                                     {20.5, 26.1}, 3.0e-6, 3.0e-6, 0.0079, -9.1, Verdict::Significant));
-  matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
-                               {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
-                               {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
-                               {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                               {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}};
-  matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}, {"n", 3}}},
-                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
-                                {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                                {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}};
+  matmul.telemetry_baseline = telemetry::summary_from_json(
+      {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
+       {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+       {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
+       {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+       {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}});
+  matmul.telemetry_candidate = telemetry::summary_from_json(
+      {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}, {"n", 3}}},
+       {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+       {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+       {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}});
   matmul.baseline = &b.cases[0];
   matmul.candidate = &t.cases[0];
 
@@ -431,7 +433,7 @@ TEST(ReportJson, LayersObjectCountsAndMedians) {
 TEST(ReportMarkdown, SaysWhyTelemetryIsMissingAndCapsEnvironmentRows) {
   compare::Comparison c;
   build(c);
-  for (auto& k : c.cases) k.telemetry_baseline = k.telemetry_candidate = json::object();
+  for (auto& k : c.cases) k.telemetry_baseline = k.telemetry_candidate = std::nullopt;
   for (auto* records : {&c.baseline_records, &c.candidate_records}) {
     for (auto& r : (*records)[0].cases) r.telemetry = {{"available", false}, {"reason", "NVML not found"}};
   }

@@ -39,11 +39,6 @@ std::string status_reason(const record::CaseResult& r, const char* side) {
   return fmt::format("{} in {}{}{}", to_string(r.status), side, r.message.empty() ? "" : ": ", r.message);
 }
 
-nlohmann::json telemetry_summary(const record::CaseResult& r) {
-  return r.telemetry.is_object() && r.telemetry.contains("summary") ? r.telemetry["summary"]
-                                                                     : nlohmann::json::object();
-}
-
 // The samples of metric `name` per compared round (rounds without it are left out).
 detail::Rounds metric_rounds(const detail::PooledCase& side, const std::string& name) {
   detail::Rounds out;
@@ -88,8 +83,8 @@ CaseComparison compare_case(const detail::PooledCase& b, const detail::PooledCas
   cc.layer = b.result->layer;
   cc.params = b.result->params;
   cc.device = b.result->device;
-  cc.telemetry_baseline = telemetry_summary(*b.result);
-  cc.telemetry_candidate = telemetry_summary(*c.result);
+  cc.telemetry_baseline = b.telemetry;
+  cc.telemetry_candidate = c.telemetry;
   cc.baseline = b.result;
   cc.candidate = c.result;
   cc.partial_left_out = b.partial_left_out + c.partial_left_out;

@@ -14,6 +14,7 @@
 
 #include "record/record.hpp"
 #include "stats/stats.hpp"
+#include "telemetry/telemetry.hpp"
 
 namespace sb::compare {
 
@@ -106,7 +107,8 @@ struct CaseComparison {
   std::string not_comparable;
   MetricComparison primary;
   std::vector<MetricComparison> secondary;
-  nlohmann::json telemetry_baseline, telemetry_candidate;  // the records' telemetry summaries
+  // The records' telemetry summaries (merged over the compared rounds); absent where none was recorded.
+  std::optional<telemetry::Summary> telemetry_baseline, telemetry_candidate;
   std::optional<ShortOfTarget> baseline_short, candidate_short;
   std::size_t partial_left_out = 0;  // rounds (both sides) cut by an interrupt and left out
   // Into Comparison::baseline_records / candidate_records, or into Comparison::pooled_cases when

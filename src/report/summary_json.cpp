@@ -58,6 +58,8 @@ json short_json(const std::optional<compare::ShortOfTarget>& s) {
           {"target_ci_pct", s->target_pct}};
 }
 
+json telemetry_json(const std::optional<telemetry::Summary>& s) { return s ? to_json(*s) : json::object(); }
+
 json case_json(const compare::CaseComparison& k) {
   json j = {{"id", k.id},
             {"candidate_id", k.candidate_id},
@@ -69,7 +71,7 @@ json case_json(const compare::CaseComparison& k) {
             {"not_comparable", k.not_comparable.empty() ? json(nullptr) : json(k.not_comparable)},
             {"stopped_short_of_ci_target", {{"baseline", short_json(k.baseline_short)}, {"candidate", short_json(k.candidate_short)}}},
             {"partial_rounds_left_out", k.partial_left_out},
-            {"telemetry", {{"baseline", k.telemetry_baseline}, {"candidate", k.telemetry_candidate}}}};
+            {"telemetry", {{"baseline", telemetry_json(k.telemetry_baseline)}, {"candidate", telemetry_json(k.telemetry_candidate)}}}};
   if (!k.primary.spec.name.empty()) {  // also for a case too thin to compare: its descriptive statistics
     j["primary"] = metric_json(k.primary);
     j["secondary"] = json::array();

@@ -62,7 +62,7 @@ class CaseTelemetry {
     const auto timeline = sampler_->stop();
     json tl = json::array();
     for (const auto& s : timeline) tl.push_back(telemetry::to_json(s));
-    out["summary"] = telemetry::summarize(timeline);
+    out["summary"] = to_json(telemetry::summarize(timeline));
     out["timeline"] = std::move(tl);
     return out;
   }
