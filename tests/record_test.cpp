@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "record/record.hpp"
 #include "test_support.hpp"
@@ -161,6 +162,35 @@ TEST(Record, RejectsNewerSchemaAndForeignJson) {
   auto damaged = to_json(sample_record());
   damaged["cases"][0].erase("metrics");
   EXPECT_THROW(record::from_json(damaged, "damaged.json"), Error);
+}
+
+std::string file_text(const fs::path& f) {
+  std::ifstream in(f, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Every record file is written by record::write: secrets redacted; and a record read and written
+// again (the session moving a container's record to the host with its launch facts) is the same
+// file, byte for byte.
+TEST(Record, WriteRedactsAndARecordReadAndWrittenAgainIsTheSameFile) {
+  TempDir d;
+  RunRecord r = sample_record();
+  r.command_line = {"sparkbench", "run", "--api-key", "sk-live-PLANTED123"};
+  r.environment["env_vars"] = {{"HF_TOKEN", "hf_PLANTEDabc"}, {"PATH", "/usr/bin"}};
+  r.cases[0].message = "auth https://bob:url-PLANTED-pw@example.com failed";
+  r.cases[0].info = {{"tail", "token hf_PLANTEDabc rejected"}, {"gflops", 22.0}, {"iterations", 12}};
+  r.launch = {{"mode", "container"}, {"command", {"docker", "run", "-e", "HF_TOKEN=hf_PLANTEDabc", "img"}}};
+  write(d.path / "a.json", r);
+  const std::string written = file_text(d.path / "a.json");
+  EXPECT_EQ(written.find("PLANTED"), std::string::npos) << written;
+  EXPECT_NE(written.find(R"("HF_TOKEN": "<redacted>")"), std::string::npos) << written;
+  EXPECT_NE(written.find("\n \"cases\": ["), std::string::npos) << "not the one-space indentation of records";
+
+  RunRecord back = load(d.path / "a.json");
+  write(d.path / "b.json", back);
+  EXPECT_EQ(file_text(d.path / "b.json"), written);
+  write(d.path / "c.json", nlohmann::json::parse(written));
+  EXPECT_EQ(file_text(d.path / "c.json"), written);
 }
 
 TEST(Record, AtomicWriteLeavesNoTemporaryAndReplaces) {

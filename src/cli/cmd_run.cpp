@@ -13,7 +13,6 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "core/redact.hpp"
 #include "core/interrupt.hpp"
 #include "core/version.hpp"
 #include "env/environment.hpp"
@@ -34,10 +33,6 @@ struct RunArgs {
   // is not printed: it would not exist afterwards.
   bool launched = false;
 };
-
-// The record as written: secrets redacted wherever they are (the plan's command definitions, their
-// argv, env and output tails, messages); the run itself used the real values.
-std::string recorded(const record::RunRecord& r) { return redact::json(to_json(r)).dump(1); }
 
 // The record on disk: rewritten after every case (the runner's checkpoint), and once more from the
 // interrupt watcher right after a SIGINT/SIGTERM, marked interrupted, so that the file says so even
@@ -63,7 +58,7 @@ class RecordFile {
       last_.interrupted = true;
       last_.complete = false;
     }
-    record::write_atomic(path_, recorded(last_));
+    record::write(path_, last_);
   }
 
   std::filesystem::path path_;

@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "record/record.hpp"
 #include "report/report.hpp"
 
 namespace sb::report {
 namespace fs = std::filesystem;
-using record::write_atomic;
 
 std::vector<fs::path> write_report(const compare::Comparison& c, const fs::path& dir,
                                    const std::vector<std::string>& formats) {
