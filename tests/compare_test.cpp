@@ -5,6 +5,7 @@
 #include <numbers>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -457,6 +458,32 @@ TEST(ComparePooling, RoundsOfOneSideArePooledAndLabelsJoined) {
   ASSERT_TRUE(cc.telemetry_baseline->throttle_reasons);
   EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->names, (std::vector<std::string>{"sw_power_cap", "hw_slowdown"}));
   EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->mask, 12u);
+}
+
+// A copy of a Comparison would point into the original's records: there is none; a move, by
+// construction or assignment, hands the records and pooled cases over and the pointers stay valid.
+static_assert(!std::is_copy_constructible_v<Comparison> && !std::is_copy_assignable_v<Comparison>);
+static_assert(std::is_move_constructible_v<Comparison> && std::is_move_assignable_v<Comparison>);
+
+TEST(ComparePooling, CasePointersSurviveAMoveAssignment) {
+  std::vector<record::RunRecord> b, k;
+  for (const double shift : {0.0, 1.0}) {
+    b.push_back(make_record("native", {make_case("w/a", "gpu-compute", {10 + shift, 11 + shift, 12 + shift})}));
+    k.push_back(make_record("docker", {make_case("w/a", "gpu-compute", {20 + shift, 21 + shift, 22 + shift})}));
+  }
+  b.push_back(make_record("native", {make_case("w/single", "gpu-compute", {1, 2, 3})}));
+  k.push_back(make_record("docker", {make_case("w/single", "gpu-compute", {1, 2, 3})}));
+  Comparison c = compare(std::move(b), std::move(k));
+  const record::CaseResult* pooled = c.cases[0].baseline;
+  const record::CaseResult* single = c.cases[1].candidate;
+  Comparison moved;
+  moved = std::move(c);
+  ASSERT_EQ(moved.cases.size(), 2u);
+  EXPECT_EQ(moved.cases[0].baseline, &moved.pooled_cases[0]);  // pooled: in pooled_cases
+  EXPECT_EQ(moved.cases[0].baseline, pooled);
+  EXPECT_EQ(moved.cases[1].candidate, &moved.candidate_records[2].cases[0]);  // one round: in its record
+  EXPECT_EQ(moved.cases[1].candidate, single);
+  EXPECT_EQ(moved.cases[0].baseline->metrics[0].samples, (std::vector<double>{10, 11, 12, 11, 12, 13}));
 }
 
 // Five repetitions around `center` with a fixed ±0.5% pattern: one round's process state.

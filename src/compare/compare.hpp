@@ -132,9 +132,16 @@ struct Finding {
   std::string action;    // "run the container with --cpus equal to the host's CPU count"
 };
 
-// CaseComparison points into this struct's own storage: move a Comparison, do not copy it (a copy's
-// pointers still point into the original).
+// CaseComparison points into this struct's own storage (the records, pooled_cases), so there is no
+// copy: a copy's pointers would still point into the original. A move keeps them valid: the
+// containers hand over their elements (a vector its buffer, a deque its blocks), none is moved.
 struct Comparison {
+  Comparison() = default;
+  Comparison(const Comparison&) = delete;
+  Comparison& operator=(const Comparison&) = delete;
+  Comparison(Comparison&&) = default;
+  Comparison& operator=(Comparison&&) = default;
+
   Options options;
   std::vector<record::RunRecord> baseline_records, candidate_records;
   // A case id found in several records of one side (rounds of an A/B run) is pooled into one
