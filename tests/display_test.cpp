@@ -76,7 +76,7 @@ TEST(EnvValueText, TheComparisonReportShowsSizes) {
   c.candidate_records.emplace_back();
   c.env_differences = {{"cgroup.memory_limit_bytes", nullptr, 8589934592, 60},
                        {"memory.total_bytes", 25276502016, 25276502000, 10}};
-  const std::string md = report::markdown(c, {});
+  const std::string md = report::markdown(c, {}, {});
   EXPECT_TRUE(contains(md, "| `cgroup.memory_limit_bytes` | (absent) | 8589934592 (8.0 GiB) |")) << md;
   EXPECT_TRUE(contains(md, "| `memory.total_bytes` | 25276502016 (23.5 GiB) | 25276502000 (23.5 GiB) |")) << md;
 }

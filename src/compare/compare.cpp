@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "compare/findings.hpp"
+#include "compare/inconclusive_advice.hpp"
 #include "compare/metric.hpp"
 #include "compare/pool.hpp"
 #include "core/error.hpp"
@@ -203,7 +203,7 @@ std::string summarize(const Comparison& c) {
   if (!inconclusive.empty()) {
     const std::string who = parts.empty() ? fmt::format("candidate '{}' vs baseline '{}': ", c.candidate_label, c.baseline_label) : "";
     parts.push_back(fmt::format("{}inconclusive on {} of {} cases — {}", who, inconclusive.size(), n,
-                                detail::inconclusive_advice(inconclusive)));
+                                inconclusive_advice(inconclusive)));
   }
   if (equivalent > 0) parts.push_back(fmt::format("equivalent (within ±{:g}%) on {}", margin, equivalent));
   std::string out;
@@ -329,7 +329,6 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
   }
   c.env_differences = diff_environments(c.baseline_records.front().environment, c.candidate_records.front().environment);
   c.summary = summarize(c);
-  c.findings = detail::find_causes(c);
   return c;
 }
 

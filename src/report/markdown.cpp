@@ -263,10 +263,9 @@ std::string environment_section(const compare::Comparison& c) {
   return out + "\n";
 }
 
-std::string findings_section(const compare::Comparison& c) {
+std::string findings_section(std::vector<diagnose::Finding> findings) {
   std::string out = "## What to check next\n\n";
-  if (c.findings.empty()) return out + "No finding points to a cause.\n\n";
-  auto findings = c.findings;
+  if (findings.empty()) return out + "No finding points to a cause.\n\n";
   std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
   int number = 1;
   for (const auto& f : findings) out += fmt::format("{}. **{}** — {} — {}\n", number++, f.title, f.evidence, f.action);
@@ -307,9 +306,10 @@ std::string method_footer(const compare::Comparison& c) {
 
 }  // namespace
 
-std::string markdown(const compare::Comparison& c, const PlotResult& plots) {
+std::string markdown(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings,
+                     const PlotResult& plots) {
   return fmt::format("# sparkbench: {} vs {}\n\n", c.candidate_label, c.baseline_label) + summary_section(c) +
-         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(c) +
+         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(findings) +
          plots_section(plots) + method_footer(c);
 }
 

@@ -121,7 +121,7 @@ json layers_json(const compare::Comparison& c) {
 
 }  // namespace
 
-std::string json_summary(const compare::Comparison& c) {
+std::string json_summary(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings) {
   json j = {{"schema", "sparkbench.comparison"},
             {"version", 2},  // 2: three-way outcomes, one test basis (2026-12)
             {"generated_by", std::string("sparkbench ") + sb::kVersion},
@@ -150,7 +150,7 @@ std::string json_summary(const compare::Comparison& c) {
     j["env_differences"].push_back(
         {{"path", d.path}, {"baseline", d.baseline}, {"candidate", d.candidate}, {"importance", d.importance}});
   }
-  for (const auto& f : c.findings) {
+  for (const auto& f : findings) {
     j["findings"].push_back({{"rank", f.rank}, {"title", f.title}, {"evidence", f.evidence}, {"action", f.action}});
   }
   return j.dump(2) + "\n";

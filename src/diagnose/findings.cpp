@@ -1,4 +1,4 @@
-#include "compare/findings.hpp"
+#include "diagnose/findings.hpp"
 
 #include <limits>
 
@@ -11,10 +11,20 @@
 #include <fmt/format.h>
 
 #include "compare/environment_paths.hpp"
+#include "compare/inconclusive_advice.hpp"
 
-namespace sb::compare::detail {
+namespace sb::diagnose {
 namespace {
 
+using compare::Aspect;
+using compare::CaseComparison;
+using compare::Comparison;
+using compare::EnvDifference;
+using compare::Verdict;
+using compare::classify;
+using compare::inconclusive_advice;
+using compare::is_slower;
+using compare::limit_value;
 using nlohmann::json;
 using Cases = std::vector<const CaseComparison*>;
 
@@ -468,36 +478,6 @@ void add_layer_split(const Comparison& c, std::vector<Scored>& out) {
   out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action}});
 }
 
-// What to run to turn the inconclusive cases into answers.
-}  // namespace
-
-std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconclusive) {
-  bool single_process = false;
-  std::optional<int> rounds;
-  bool beyond_estimate = false;
-  for (const auto* cc : inconclusive) {
-    const auto& m = cc->primary;
-    if (m.unit == TestUnit::Repetition) single_process = true;
-    else if (m.rounds_to_resolve) rounds = std::max(rounds.value_or(0), *m.rounds_to_resolve);
-    else beyond_estimate = true;
-  }
-  std::vector<std::string> advice;
-  if (single_process)
-    advice.push_back("one process per side cannot tell the environment from process-to-process variation: run "
-                     "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 4 times and "
-                     "compare the directories");
-  if (rounds) advice.push_back(fmt::format("run `sparkbench ab --rounds {}` for an answer at the spread seen", *rounds));
-  if (beyond_estimate)
-    advice.push_back(fmt::format("{} so near the threshold that more than 100 rounds per side would be needed; raise "
-                                 "--min-effect if a difference that small does not matter",
-                                 rounds ? "the other estimates lie" : "the estimates lie"));
-  std::string out;
-  for (const auto& a : advice) out += (out.empty() ? "" : "; ") + a;
-  return out;
-}
-
-namespace {
-
 // Equivalent on every case: the one answer that says "no difference", with the interval that shows it.
 void add_equivalence(const Comparison& c, std::vector<Scored>& out) {
   const auto all = comparable_cases(c, any_case);
@@ -563,4 +543,4 @@ std::vector<Finding> find_causes(const Comparison& c) {
   return findings;
 }
 
-}  // namespace sb::compare::detail
+}  // namespace sb::diagnose
