@@ -220,13 +220,13 @@ suites:
   runner::Observer nobody;
   runner::run(plan, rec, nobody, [](const record::RunRecord&) {});
   ASSERT_EQ(rec.cases.size(), 4u);
-  EXPECT_EQ(rec.cases[0].status, "ok");
+  EXPECT_EQ(rec.cases[0].status, record::CaseStatus::Ok);
   EXPECT_EQ(rec.cases[0].metrics[0].samples, (std::vector<double>{1, 1}));
-  EXPECT_EQ(rec.cases[1].status, "failed");
+  EXPECT_EQ(rec.cases[1].status, record::CaseStatus::Failed);
   EXPECT_NE(rec.cases[1].message.find("exited with code 9"), std::string::npos) << rec.cases[1].message;
-  EXPECT_EQ(rec.cases[2].status, "ok");
+  EXPECT_EQ(rec.cases[2].status, record::CaseStatus::Ok);
   EXPECT_EQ(rec.cases[2].metrics[0].samples, (std::vector<double>{3, 3}));
-  EXPECT_EQ(rec.cases[3].status, "failed");
+  EXPECT_EQ(rec.cases[3].status, record::CaseStatus::Failed);
   EXPECT_NE(rec.cases[3].message.find("was not found on PATH"), std::string::npos) << rec.cases[3].message;
 }
 

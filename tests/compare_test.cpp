@@ -5,6 +5,7 @@
 #include <numbers>
 #include <random>
 #include <sstream>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 
 #include "compare/compare.hpp"
 #include "core/error.hpp"
+#include "diagnose/findings.hpp"
 
 namespace sb::compare {
 namespace {
@@ -101,8 +103,8 @@ Comparison compare_rounds(const std::vector<record::CaseResult>& baseline, const
                  options);
 }
 
-const Finding* find_finding(const Comparison& c, const std::string& title_fragment) {
-  for (const auto& f : c.findings) {
+const diagnose::Finding* find_finding(const std::vector<diagnose::Finding>& findings, const std::string& title_fragment) {
+  for (const auto& f : findings) {
     if (f.title.find(title_fragment) != std::string::npos) return &f;
   }
   return nullptr;
@@ -177,6 +179,7 @@ TEST(CompareMetrics, RoundMediansAreTheUnitOfEveryStatistic) {
 TEST(CompareVerdicts, OneProcessPerSideIsInconclusiveWhateverItsP) {
   const auto c = compare_single({make_case("w/a", "cpu-compute", normal_samples(30, 10, 0.1, 1))},
                                 {make_case("w/a", "cpu-compute", normal_samples(30, 14, 0.1, 2))});
+  const auto findings = diagnose::find_causes(c);
   const auto& m = c.cases[0].primary;
   EXPECT_EQ(m.unit, TestUnit::Repetition);
   EXPECT_LT(m.welch.p_value, 1e-10);
@@ -188,8 +191,8 @@ TEST(CompareVerdicts, OneProcessPerSideIsInconclusiveWhateverItsP) {
   EXPECT_TRUE(contains(c.summary, "inconclusive on 1 of 1 cases")) << c.summary;
   EXPECT_TRUE(contains(c.summary, "sparkbench ab")) << c.summary;
   EXPECT_FALSE(contains(c.summary, "slower")) << c.summary;
-  ASSERT_FALSE(c.findings.empty());
-  EXPECT_EQ(c.findings[0].title, "Inconclusive: the data cannot tell yet");
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].title, "Inconclusive: the data cannot tell yet");
 }
 
 TEST(CompareVerdicts, SameDistributionInFourRoundsIsEquivalent) {
@@ -200,6 +203,7 @@ TEST(CompareVerdicts, SameDistributionInFourRoundsIsEquivalent) {
     k.push_back(make_case(id, "cpu-compute", normal_samples(40, 10, 0.1, 200 + i)));
   }
   const auto c = compare_rounds(b, k);
+  const auto findings = diagnose::find_causes(c);
   for (const auto& cc : c.cases) {
     EXPECT_TRUE(cc.not_comparable.empty()) << cc.not_comparable;
     EXPECT_EQ(cc.primary.unit, TestUnit::Round);
@@ -209,9 +213,9 @@ TEST(CompareVerdicts, SameDistributionInFourRoundsIsEquivalent) {
   }
   EXPECT_EQ(c.overall, Verdict::Equivalent);
   EXPECT_TRUE(contains(c.summary, "is equivalent to baseline 'native' on all 4 case(s)")) << c.summary;
-  ASSERT_FALSE(c.findings.empty());
-  EXPECT_EQ(c.findings[0].title, "Equivalent: no difference beyond the threshold");
-  EXPECT_TRUE(contains(c.findings[0].evidence, "inside ±2%")) << c.findings[0].evidence;
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].title, "Equivalent: no difference beyond the threshold");
+  EXPECT_TRUE(contains(findings[0].evidence, "inside ±2%")) << findings[0].evidence;
 }
 
 TEST(CompareVerdicts, ClearTwentyFivePercentSlowdownIsInTheSignificantBand) {
@@ -355,7 +359,7 @@ TEST(CompareThreshold, WideIntervalIsInconclusiveWithTheRoundsThatWouldResolveIt
 
 TEST(ComparePairing, ReportsCasesOnOneSideAndCasesThatCannotBeCompared) {
   auto unavailable = make_case("gemm/n=4", "gpu-compute", {});
-  unavailable.status = "unavailable";
+  unavailable.status = record::CaseStatus::Unavailable;
   unavailable.message = "no CUDA device";
   const auto c = compare_single(
       {make_case("sum/n=1", "cpu-compute", normal_samples(10, 5, 0.1, 1)),
@@ -449,12 +453,40 @@ TEST(ComparePooling, RoundsOfOneSideArePooledAndLabelsJoined) {
   EXPECT_EQ(cc.baseline->metrics[0].samples, (std::vector<double>{10, 11, 12, 13, 14}));
   EXPECT_EQ(cc.primary.candidate_repetitions.n, 5u);
   EXPECT_EQ(cc.primary.candidate.units, (std::vector<double>{21, 23.5}));  // one median per round
-  const auto& clock = cc.telemetry_baseline["sm_clock_mhz"];
-  EXPECT_DOUBLE_EQ(clock["mean"].get<double>(), (1900.0 * 10 + 1600.0 * 30) / 40);
-  EXPECT_DOUBLE_EQ(clock["min"].get<double>(), 1500);
-  EXPECT_DOUBLE_EQ(clock["max"].get<double>(), 1950);
-  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["names"], json({"sw_power_cap", "hw_slowdown"}));
-  EXPECT_EQ(cc.telemetry_baseline["throttle_reasons"]["mask"].get<std::uint64_t>(), 12u);
+  ASSERT_TRUE(cc.telemetry_baseline && cc.telemetry_baseline->sm_clock_mhz);
+  const auto& clock = *cc.telemetry_baseline->sm_clock_mhz;
+  EXPECT_DOUBLE_EQ(clock.mean, (1900.0 * 10 + 1600.0 * 30) / 40);
+  EXPECT_DOUBLE_EQ(clock.min, 1500);
+  EXPECT_DOUBLE_EQ(clock.max, 1950);
+  ASSERT_TRUE(cc.telemetry_baseline->throttle_reasons);
+  EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->names, (std::vector<std::string>{"sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(cc.telemetry_baseline->throttle_reasons->mask, 12u);
+}
+
+// A copy of a Comparison would point into the original's records: there is none; a move, by
+// construction or assignment, hands the records and pooled cases over and the pointers stay valid.
+static_assert(!std::is_copy_constructible_v<Comparison> && !std::is_copy_assignable_v<Comparison>);
+static_assert(std::is_move_constructible_v<Comparison> && std::is_move_assignable_v<Comparison>);
+
+TEST(ComparePooling, CasePointersSurviveAMoveAssignment) {
+  std::vector<record::RunRecord> b, k;
+  for (const double shift : {0.0, 1.0}) {
+    b.push_back(make_record("native", {make_case("w/a", "gpu-compute", {10 + shift, 11 + shift, 12 + shift})}));
+    k.push_back(make_record("docker", {make_case("w/a", "gpu-compute", {20 + shift, 21 + shift, 22 + shift})}));
+  }
+  b.push_back(make_record("native", {make_case("w/single", "gpu-compute", {1, 2, 3})}));
+  k.push_back(make_record("docker", {make_case("w/single", "gpu-compute", {1, 2, 3})}));
+  Comparison c = compare(std::move(b), std::move(k));
+  const record::CaseResult* pooled = c.cases[0].baseline;
+  const record::CaseResult* single = c.cases[1].candidate;
+  Comparison moved;
+  moved = std::move(c);
+  ASSERT_EQ(moved.cases.size(), 2u);
+  EXPECT_EQ(moved.cases[0].baseline, &moved.pooled_cases[0]);  // pooled: in pooled_cases
+  EXPECT_EQ(moved.cases[0].baseline, pooled);
+  EXPECT_EQ(moved.cases[1].candidate, &moved.candidate_records[2].cases[0]);  // one round: in its record
+  EXPECT_EQ(moved.cases[1].candidate, single);
+  EXPECT_EQ(moved.cases[0].baseline->metrics[0].samples, (std::vector<double>{10, 11, 12, 11, 12, 13}));
 }
 
 // Five repetitions around `center` with a fixed ±0.5% pattern: one round's process state.
@@ -506,7 +538,7 @@ TEST(CompareRounds, SeveralRoundsAgainstASingleRoundAreInconclusive) {
 // A case cut by Ctrl-C is left out of its round unless asked for, and counted.
 TEST(CompareRounds, PartialRoundsAreLeftOutUnlessIncluded) {
   auto records = rounds_of("a", {10.0, 10.01, 9.99});
-  records[2].cases[0].stop_reason = "interrupted";
+  records[2].cases[0].stop_reason = record::StopReason::Interrupted;
   records[2].cases[0].partial = true;
   const Comparison left_out = compare(records, rounds_of("b", {10.0, 10.02, 10.01}));
   EXPECT_EQ(left_out.cases[0].primary.rounds_baseline, 2u);
@@ -521,7 +553,7 @@ TEST(CompareRounds, PartialRoundsAreLeftOutUnlessIncluded) {
 TEST(CompareRounds, RoundsThatMissedTheirCiTargetAreMarked) {
   auto records = rounds_of("a", {10.0, 10.01, 9.99});
   for (auto& r : records) r.settings["ci_target_pct"] = 1.0;
-  records[1].cases[0].stop_reason = "max_reps";
+  records[1].cases[0].stop_reason = record::StopReason::MaxReps;
   const Comparison c = compare(records, rounds_of("b", {10.0, 10.02, 10.01}));
   ASSERT_TRUE(c.cases[0].baseline_short.has_value());
   EXPECT_EQ(c.cases[0].baseline_short->rounds, 1u);
@@ -625,22 +657,23 @@ TEST(CompareFindings, CpuQuotaExplainsSlowerCpuCasesWhileGpuCasesAreUnchanged) {
     k.push_back(make_case(gpu_id, "gpu-compute", normal_samples(20, 10, 0.05, 500 + i)));
   }
   const auto c = compare_rounds(b, k, 4, {}, env_b, env_k);
-  ASSERT_FALSE(c.findings.empty());
-  const auto& top = c.findings[0];
+  const auto findings = diagnose::find_causes(c);
+  ASSERT_FALSE(findings.empty());
+  const auto& top = findings[0];
   EXPECT_EQ(top.rank, 1);
   EXPECT_EQ(top.title, "Less CPU in the candidate (cgroup quota or cpuset)");
   EXPECT_TRUE(contains(top.evidence, "cgroup.cpu_max: baseline max 100000, candidate 200000 100000")) << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "cgroup.cpuset: baseline 0-15, candidate 0-1")) << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "cpu-compute cases 2.0x slower on geometric mean (2 of 2 slower")) << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "gpu-layer cases equivalent (2 of 2)")) << top.evidence;
-  const auto* split = find_finding(c, "Where the slowdown is");
+  const auto* split = find_finding(findings, "Where the slowdown is");
   ASSERT_NE(split, nullptr);
   EXPECT_GT(split->rank, 1);
   EXPECT_TRUE(contains(split->action, "host-side work is slower in the candidate while GPU work is not")) << split->action;
-  EXPECT_EQ(find_finding(c, "Equivalent"), nullptr);
-  EXPECT_EQ(find_finding(c, "Inconclusive"), nullptr);
-  EXPECT_EQ(find_finding(c, "throttled"), nullptr);  // no telemetry, no throttling claim
-  for (std::size_t i = 0; i < c.findings.size(); ++i) EXPECT_EQ(c.findings[i].rank, static_cast<int>(i) + 1);
+  EXPECT_EQ(find_finding(findings, "Equivalent"), nullptr);
+  EXPECT_EQ(find_finding(findings, "Inconclusive"), nullptr);
+  EXPECT_EQ(find_finding(findings, "throttled"), nullptr);  // no telemetry, no throttling claim
+  for (std::size_t i = 0; i < findings.size(); ++i) EXPECT_EQ(findings[i].rank, static_cast<int>(i) + 1);
 }
 
 // The snapshot fields that a container with --cpuset-cpus 0 changes on a 2-CPU host, as a real
@@ -666,8 +699,9 @@ TEST(CompareFindings, CpusetNamesTheLayerItSlowedAndTheLayersItLeftAlone) {
        make_case("memory_bandwidth/threads=1", "cpu-memory", normal_samples(20, 11, 0.05, 23), Better::Higher),
        make_case("page_faults/size_mib=64", "cpu-pagefault", scaled(faults, 0.9))},
       4, {}, env_b, env_k);
-  ASSERT_FALSE(c.findings.empty());
-  const auto& top = c.findings[0];
+  const auto findings = diagnose::find_causes(c);
+  ASSERT_FALSE(findings.empty());
+  const auto& top = findings[0];
   EXPECT_EQ(top.title, "Less CPU in the candidate (cgroup quota or cpuset)");
   EXPECT_TRUE(contains(top.evidence, "cgroup.cpuset_effective_cpus: baseline 0-1, candidate 0")) << top.evidence;
   EXPECT_TRUE(contains(top.evidence, "cpu-scaling cases 2.0x slower on geometric mean (1 of 1 slower: "
@@ -678,7 +712,7 @@ TEST(CompareFindings, CpusetNamesTheLayerItSlowedAndTheLayersItLeftAlone) {
                                      "slower nor faster: cpu-memory (1 equivalent), cpu-syscall (1 equivalent)"))
       << top.evidence;
   // "ulimits.nproc.soft" is a ulimit, not a shared library ("libcublas.so"): no GPU-software finding.
-  EXPECT_EQ(find_finding(c, "driver, CUDA or library"), nullptr);
+  EXPECT_EQ(find_finding(findings, "driver, CUDA or library"), nullptr);
   const auto nproc = std::find_if(c.env_differences.begin(), c.env_differences.end(),
                                   [](auto& d) { return d.path == "ulimits.nproc.soft"; });
   ASSERT_NE(nproc, c.env_differences.end());
@@ -694,18 +728,19 @@ TEST(CompareFindings, SmallerSharedMemoryAndMemoryLimitInTheCandidate) {
   const auto base = normal_samples(20, 10, 0.2, 1);
   const auto c = compare_rounds({make_case("loader/n=1", "cpu-io", base)},
                                   {make_case("loader/n=1", "cpu-io", scaled(base, 1.3))}, 4, {}, env_b, env_k);
-  const auto* shm = find_finding(c, "Smaller /dev/shm");
+  const auto findings = diagnose::find_causes(c);
+  const auto* shm = find_finding(findings, "Smaller /dev/shm");
   ASSERT_NE(shm, nullptr);
   EXPECT_TRUE(contains(shm->evidence, "shm.size: baseline 16G, candidate 64M")) << shm->evidence;
   EXPECT_TRUE(contains(shm->evidence, "all cases 30.0% slower")) << shm->evidence;
-  const auto* memory = find_finding(c, "Smaller memory limit");
+  const auto* memory = find_finding(findings, "Smaller memory limit");
   ASSERT_NE(memory, nullptr);
   EXPECT_TRUE(contains(memory->evidence, "cgroup.memory_max: baseline max, candidate 8589934592")) << memory->evidence;
   // The other way round nothing is smaller in the candidate, so neither finding is produced.
   const auto reverse = compare_rounds({make_case("loader/n=1", "cpu-io", base)},
                                         {make_case("loader/n=1", "cpu-io", scaled(base, 1.3))}, 4, {}, env_k,
                                         env_b);
-  EXPECT_EQ(find_finding(reverse, "Smaller"), nullptr);
+  EXPECT_EQ(find_finding(diagnose::find_causes(reverse), "Smaller"), nullptr);
 }
 
 json telemetry_summary(double sm_clock_mhz, std::vector<std::string> throttle) {
@@ -721,16 +756,17 @@ TEST(CompareFindings, ThrottlingSeenInTheCandidatesTelemetryIsTheTopFinding) {
   b.telemetry = telemetry_summary(1980, {});
   k.telemetry = telemetry_summary(1500, {"sw_power_cap"});
   const auto c = compare_rounds({b}, {k});
-  ASSERT_GE(c.findings.size(), 2u);
-  EXPECT_EQ(c.findings[0].title, "GPU throttled in the candidate");
-  EXPECT_TRUE(contains(c.findings[0].evidence, "sw_power_cap in 1 case(s) (matmul/n=8192)")) << c.findings[0].evidence;
-  EXPECT_TRUE(contains(c.findings[0].evidence, "baseline telemetry: none")) << c.findings[0].evidence;
-  EXPECT_TRUE(contains(c.findings[0].action, "power limit")) << c.findings[0].action;
-  const auto* clock = find_finding(c, "Lower SM clock");
+  const auto findings = diagnose::find_causes(c);
+  ASSERT_GE(findings.size(), 2u);
+  EXPECT_EQ(findings[0].title, "GPU throttled in the candidate");
+  EXPECT_TRUE(contains(findings[0].evidence, "sw_power_cap in 1 case(s) (matmul/n=8192)")) << findings[0].evidence;
+  EXPECT_TRUE(contains(findings[0].evidence, "baseline telemetry: none")) << findings[0].evidence;
+  EXPECT_TRUE(contains(findings[0].action, "power limit")) << findings[0].action;
+  const auto* clock = find_finding(findings, "Lower SM clock");
   ASSERT_NE(clock, nullptr);
   EXPECT_EQ(clock->rank, 2);
   EXPECT_TRUE(contains(clock->evidence, "matmul/n=8192 1500 vs 1980 MHz (-24.2%)")) << clock->evidence;
-  EXPECT_EQ(find_finding(c, "GPU busy less"), nullptr);  // utilization was the same on both sides
+  EXPECT_EQ(find_finding(findings, "GPU busy less"), nullptr);  // utilization was the same on both sides
   EXPECT_FALSE(contains(clock->evidence, "cost no measurable time")) << clock->evidence;  // this case is slower
 }
 
@@ -743,10 +779,11 @@ TEST(CompareFindings, TelemetryShiftsOnEquivalentCasesSaySoAndRankBelowEquivalen
   k.telemetry = telemetry_summary(1524, {"sw_power_cap"});
   k.telemetry["summary"]["gpu_util_pct"]["mean"] = 58.0;
   const auto c = compare_rounds({b}, {k});
-  ASSERT_FALSE(c.findings.empty());
-  EXPECT_EQ(c.findings[0].title, "Equivalent: no difference beyond the threshold");
+  const auto findings = diagnose::find_causes(c);
+  ASSERT_FALSE(findings.empty());
+  EXPECT_EQ(findings[0].title, "Equivalent: no difference beyond the threshold");
   for (const char* title : {"Lower SM clock", "GPU busy less"}) {
-    const auto* f = find_finding(c, title);
+    const auto* f = find_finding(findings, title);
     ASSERT_NE(f, nullptr) << title;
     EXPECT_GT(f->rank, 1);
     EXPECT_TRUE(contains(f->evidence, "these cases are equivalent (within ±2%), so the shift cost no measurable time"))

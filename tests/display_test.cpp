@@ -76,7 +76,7 @@ TEST(EnvValueText, TheComparisonReportShowsSizes) {
   c.candidate_records.emplace_back();
   c.env_differences = {{"cgroup.memory_limit_bytes", nullptr, 8589934592, 60},
                        {"memory.total_bytes", 25276502016, 25276502000, 10}};
-  const std::string md = report::markdown(c, {});
+  const std::string md = report::markdown(c, {}, {});
   EXPECT_TRUE(contains(md, "| `cgroup.memory_limit_bytes` | (absent) | 8589934592 (8.0 GiB) |")) << md;
   EXPECT_TRUE(contains(md, "| `memory.total_bytes` | 25276502016 (23.5 GiB) | 25276502000 (23.5 GiB) |")) << md;
 }
@@ -126,7 +126,7 @@ TEST(RunReport, CaseNamesLeaveOutDefaults) {
   c.workload = "matmul";
   c.params = Params({{"inner", "0"}, {"n", "10000"}, {"precision", "bf16"}});
   c.id = "matmul/" + c.params.id();
-  c.status = "unavailable";
+  c.status = record::CaseStatus::Unavailable;
   c.message = "no GPU";
   r.cases.push_back(c);
   const std::string md = report::run_markdown(r);

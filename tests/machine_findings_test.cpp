@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "compare/machine_findings.hpp"
+#include "diagnose/machine_findings.hpp"
 
-namespace sb::compare {
+namespace sb::diagnose {
 namespace {
 
 bool has(const std::vector<Finding>& f, const std::string& title_part) {
@@ -43,4 +43,4 @@ TEST(MachineFindings, AHealthyMachineHasNone) {
 }
 
 }  // namespace
-}  // namespace sb::compare
+}  // namespace sb::diagnose

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "record/record.hpp"
 #include "test_support.hpp"
@@ -44,7 +45,7 @@ RunRecord sample_record() {
   c.params = Params({{"n", "256"}, {"precision", "fp32"}});
   c.metrics = {{{.name = "time_ms", .unit = "ms", .better = Better::Lower}, {1.5, 1.25, 1.75}},
                {{.name = "gflops", .unit = "GFLOP/s", .better = Better::Higher}, {22.0, 26.5, 19.25}}};
-  c.stop_reason = "ci_target";
+  c.stop_reason = StopReason::CiTarget;
   c.telemetry = {{"available", false}, {"reason", "no NVML"}};
   r.cases.push_back(c);
   return r;
@@ -67,7 +68,7 @@ TEST(Record, PartialIsWrittenAndOldRecordsTakeItFromTheStopReason) {
   RunRecord r = sample_record();
   r.cases.push_back(r.cases.front());
   r.cases[1].id += ",cut";
-  r.cases[1].stop_reason = "interrupted";
+  r.cases[1].stop_reason = StopReason::Interrupted;
   r.cases[1].partial = true;
   nlohmann::json j = to_json(r);
   EXPECT_EQ(j["cases"][0]["partial"], false);
@@ -80,6 +81,71 @@ TEST(Record, PartialIsWrittenAndOldRecordsTakeItFromTheStopReason) {
   const RunRecord old = record::from_json(j, "old");
   EXPECT_FALSE(old.cases[0].partial);
   EXPECT_TRUE(old.cases[1].partial);
+}
+
+// The strings records have always held, one per value: a renamed enumerator must not change them.
+TEST(Record, StatusAndStopReasonAreWrittenAsTheirStringsAndReadBack) {
+  const std::pair<CaseStatus, const char*> statuses[] = {
+      {CaseStatus::Ok, "ok"}, {CaseStatus::Unavailable, "unavailable"}, {CaseStatus::Failed, "failed"}};
+  const std::pair<StopReason, const char*> reasons[] = {{StopReason::None, ""},
+                                                        {StopReason::CiTarget, "ci_target"},
+                                                        {StopReason::MaxReps, "max_reps"},
+                                                        {StopReason::MaxTime, "max_time"},
+                                                        {StopReason::Interrupted, "interrupted"}};
+  EXPECT_EQ(std::size(statuses), std::size(kCaseStatuses));
+  EXPECT_EQ(std::size(reasons), std::size(kStopReasons));
+  RunRecord r = sample_record();
+  r.cases.clear();
+  for (const auto& [status, text] : statuses) {
+    EXPECT_EQ(case_status_from_string(text), status) << text;
+    CaseResult c = sample_record().cases.front();
+    c.id = text;
+    c.status = status;
+    r.cases.push_back(c);
+  }
+  for (const auto& [reason, text] : reasons) {
+    EXPECT_EQ(stop_reason_from_string(text), reason) << text;
+    CaseResult c = sample_record().cases.front();
+    c.id = std::string("stop:") + text;
+    c.stop_reason = reason;
+    r.cases.push_back(c);
+  }
+  const nlohmann::json j = to_json(r);
+  const RunRecord back = record::from_json(j, "mem");
+  for (std::size_t i = 0; i < std::size(statuses); ++i) {
+    EXPECT_EQ(j["cases"][i]["status"], statuses[i].second);
+    EXPECT_EQ(back.cases[i].status, statuses[i].first);
+  }
+  for (std::size_t i = 0; i < std::size(reasons); ++i) {
+    const auto& c = j["cases"][std::size(statuses) + i];
+    EXPECT_EQ(c["stop_reason"], reasons[i].second);
+    EXPECT_EQ(back.cases[std::size(statuses) + i].stop_reason, reasons[i].first);
+  }
+  EXPECT_EQ(case_status_from_string("OK"), std::nullopt);
+  EXPECT_EQ(stop_reason_from_string("max_rounds"), std::nullopt);
+}
+
+TEST(Record, AnUnknownStatusOrStopReasonIsADamagedRecordNamingIt) {
+  auto j = to_json(sample_record());
+  j["cases"][0]["status"] = "skipped";
+  const std::string status = test::message_of([&] { record::from_json(j, "edited.json"); });
+  EXPECT_NE(status.find("edited.json is a damaged sparkbench record: case matmul_cpu/n=256,precision=fp32 has status "
+                        "\"skipped\", which this sparkbench does not know (it knows \"ok\", \"unavailable\", \"failed\")"),
+            std::string::npos)
+      << status;
+  j = to_json(sample_record());
+  j["cases"][0]["stop_reason"] = "max_rounds";
+  const std::string reason = test::message_of([&] { record::from_json(j, "edited.json"); });
+  EXPECT_NE(reason.find("has stop_reason \"max_rounds\", which this sparkbench does not know (it knows \"\", "
+                        "\"ci_target\", \"max_reps\", \"max_time\", \"interrupted\")"),
+            std::string::npos)
+      << reason;
+  // In a directory it is one of the damaged files, skipped only when asked.
+  TempDir d;
+  write_atomic(d.path / "a.json", to_json(sample_record()).dump());
+  write_atomic(d.path / "b.json", j.dump());
+  EXPECT_NE(test::message_of([&] { load_all(d.path, false); }).find("max_rounds"), std::string::npos);
+  EXPECT_EQ(load_all(d.path, /*skip_damaged=*/true).records.size(), 1u);
 }
 
 TEST(Record, RejectsNewerSchemaAndForeignJson) {
@@ -96,6 +162,35 @@ TEST(Record, RejectsNewerSchemaAndForeignJson) {
   auto damaged = to_json(sample_record());
   damaged["cases"][0].erase("metrics");
   EXPECT_THROW(record::from_json(damaged, "damaged.json"), Error);
+}
+
+std::string file_text(const fs::path& f) {
+  std::ifstream in(f, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Every record file is written by record::write: secrets redacted; and a record read and written
+// again (the session moving a container's record to the host with its launch facts) is the same
+// file, byte for byte.
+TEST(Record, WriteRedactsAndARecordReadAndWrittenAgainIsTheSameFile) {
+  TempDir d;
+  RunRecord r = sample_record();
+  r.command_line = {"sparkbench", "run", "--api-key", "sk-live-PLANTED123"};
+  r.environment["env_vars"] = {{"HF_TOKEN", "hf_PLANTEDabc"}, {"PATH", "/usr/bin"}};
+  r.cases[0].message = "auth https://bob:url-PLANTED-pw@example.com failed";
+  r.cases[0].info = {{"tail", "token hf_PLANTEDabc rejected"}, {"gflops", 22.0}, {"iterations", 12}};
+  r.launch = {{"mode", "container"}, {"command", {"docker", "run", "-e", "HF_TOKEN=hf_PLANTEDabc", "img"}}};
+  write(d.path / "a.json", r);
+  const std::string written = file_text(d.path / "a.json");
+  EXPECT_EQ(written.find("PLANTED"), std::string::npos) << written;
+  EXPECT_NE(written.find(R"("HF_TOKEN": "<redacted>")"), std::string::npos) << written;
+  EXPECT_NE(written.find("\n \"cases\": ["), std::string::npos) << "not the one-space indentation of records";
+
+  RunRecord back = load(d.path / "a.json");
+  write(d.path / "b.json", back);
+  EXPECT_EQ(file_text(d.path / "b.json"), written);
+  write(d.path / "c.json", nlohmann::json::parse(written));
+  EXPECT_EQ(file_text(d.path / "c.json"), written);
 }
 
 TEST(Record, AtomicWriteLeavesNoTemporaryAndReplaces) {

@@ -120,15 +120,17 @@ void build(compare::Comparison& c) {
                           {21.012, 25.943}, 1.2e-5, 0.00024, 0.0079, 8.734, Verdict::Significant);
   matmul.secondary.push_back(metric(kThroughput, basis_of(5, 212, 3.93), basis_of(5, 172, 3.29), 23.26,
                                     {20.5, 26.1}, 3.0e-6, 3.0e-6, 0.0079, -9.1, Verdict::Significant));
-  matmul.telemetry_baseline = {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
-                               {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
-                               {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
-                               {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                               {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}};
-  matmul.telemetry_candidate = {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}, {"n", 3}}},
-                                {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
-                                {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
-                                {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}};
+  matmul.telemetry_baseline = telemetry::summary_from_json(
+      {{"sm_clock_mhz", {{"mean", 1972.4}, {"min", 1965}, {"max", 1980}, {"n", 40}}},
+       {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+       {"power_w", {{"mean", 314.2}, {"min", 300}, {"max", 328}}},
+       {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+       {"throttle_reasons", {{"mask", 0}, {"names", json::array()}}}});
+  matmul.telemetry_candidate = telemetry::summary_from_json(
+      {{"sm_clock_mhz", {{"mean", 1702.6}, {"min", 1695}, {"max", 1710}, {"n", 3}}},
+       {"gpu_util_pct", {{"mean", 89.2}, {"min", 10}, {"max", 98}}},
+       {"temperature_c", {{"mean", 54.75}, {"min", 50}, {"max", 59.5}}},
+       {"throttle_reasons", {{"mask", 68}, {"names", {"sw_power_cap", "hw_thermal_slowdown"}}}}});
   matmul.baseline = &b.cases[0];
   matmul.candidate = &t.cases[0];
 
@@ -160,11 +162,15 @@ void build(compare::Comparison& c) {
   c.env_differences = {{"cgroup.cpu.quota", nullptr, 0.5, 90},
                        {"libraries.cublas.path", "/usr/lib/libcublas.so.13", "/opt|cuda/libcublas.so.12", 70},
                        {"container.runtime", nullptr, "docker", 10}};
-  c.findings = {{2, "Different cuBLAS", "native loads cuBLAS 13, docker cuBLAS 12", "align the CUDA versions"},
-                {1, "CPU quota in the candidate", "cgroup cpu quota 0.5 CPUs",
-                 "run the container with --cpus equal to the host's CPU count"}};
   c.overall = Verdict::Significant;
   c.summary = "candidate 'docker' is 24% slower than baseline 'native' on 1 of 2 cases.";
+}
+
+// The findings reported with build()'s comparison, out of rank order.
+std::vector<diagnose::Finding> sample_findings() {
+  return {{2, "Different cuBLAS", "native loads cuBLAS 13, docker cuBLAS 12", "align the CUDA versions"},
+          {1, "CPU quota in the candidate", "cgroup cpu quota 0.5 CPUs",
+           "run the container with --cpus equal to the host's CPU count"}};
 }
 
 // Sets an environment variable for the scope of a test, then restores it.
@@ -252,7 +258,7 @@ TEST(ReportMarkdown, OrderTablesAndEscaping) {
   EXPECT_TRUE(contains(plots.note, "gnuplot not found at /nonexistent")) << plots.note;
   EXPECT_TRUE(contains(plots.note, "gnuplot-nox"));
 
-  const std::string md = markdown(c, plots);
+  const std::string md = markdown(c, sample_findings(), plots);
   EXPECT_EQ(md.rfind("# sparkbench: docker vs native\n\n**Verdict: slower (significant).** candidate 'docker'", 0), 0u)
       << md.substr(0, 200);
   EXPECT_TRUE(contains(md, "- Baseline `native`: host `spark-01`, file `20250301T100000Z_spark-01.json`, started "
@@ -337,7 +343,7 @@ compare::Comparison layered() {
 
 TEST(ReportMarkdown, GroupsCasesByLayerInNameOrder) {
   const compare::Comparison c = layered();
-  const std::string md = markdown(c, {});
+  const std::string md = markdown(c, sample_findings(), {});
   EXPECT_TRUE(contains(md, "- **cpu-memory**: 1 faster (-5.0% median); 1 not compared\n"
                            "- **cpu-scaling**: 3 of 3 cases slower (+110.0% median)\n"
                            "- **cpu-syscall**: equivalent (1 case)\n"
@@ -372,7 +378,7 @@ TEST(ReportMarkdown, InconclusiveRepetitionLevelAndShortCasesSayWhy) {
   single.unit = compare::TestUnit::Repetition;
   single.verdict = Verdict::Inconclusive;
   c.overall = Verdict::Inconclusive;
-  const std::string md = markdown(c, {});
+  const std::string md = markdown(c, sample_findings(), {});
   EXPECT_TRUE(contains(md, "**Verdict: inconclusive.**")) << md.substr(0, 300);
   EXPECT_TRUE(contains(md, "| `syscall/call=getppid` † | time_ms |")) << md;
   EXPECT_TRUE(contains(md, "| 5/5 rounds | inconclusive: ~7 rounds per side would resolve it |")) << md;
@@ -381,7 +387,7 @@ TEST(ReportMarkdown, InconclusiveRepetitionLevelAndShortCasesSayWhy) {
                            "to ±18.2% (target ±1%)."))
       << md;
   EXPECT_TRUE(contains(md, "- `syscall/call=getppid`: 95% CI [-8.0%, +83.0%] after 2/2 rounds shows neither.")) << md;
-  const json j = json::parse(json_summary(c));
+  const json j = json::parse(json_summary(c, sample_findings()));
   EXPECT_EQ(j["cases"][0]["primary"]["outcome"], "inconclusive");
   EXPECT_EQ(j["cases"][0]["primary"]["rounds_to_resolve"], 7);
   EXPECT_EQ(j["cases"][0]["stopped_short_of_ci_target"]["baseline"]["reasons"], "max_reps");
@@ -394,18 +400,18 @@ TEST(ReportMarkdown, IgnoredParametersAndTheRoundsRuleAreShown) {
   c.options.ignore_params = {"threads"};
   c.cases[1].candidate_id = c.cases[1].candidate_name = "cpu_scaling/threads=4";
   c.stopping = "--precision reached after 4 rounds per side";
-  const std::string md = markdown(c, {});
+  const std::string md = markdown(c, sample_findings(), {});
   EXPECT_TRUE(contains(md, "| `cpu_scaling/threads=all` ↔ `cpu_scaling/threads=4` | time_ms |")) << md;
   EXPECT_TRUE(contains(md, "paired ignoring parameter(s) `threads`")) << md;
   EXPECT_TRUE(contains(md, "Rounds: --precision reached after 4 rounds per side.")) << md;
-  const json j = json::parse(json_summary(c));
+  const json j = json::parse(json_summary(c, sample_findings()));
   EXPECT_EQ(j["method"]["ignore_params"], json({"threads"}));
   EXPECT_EQ(j["cases"][1]["candidate_id"], "cpu_scaling/threads=4");
   EXPECT_EQ(j["stopping"], "--precision reached after 4 rounds per side");
 }
 
 TEST(ReportJson, LayersObjectCountsAndMedians) {
-  const json layers = json::parse(json_summary(layered()))["layers"];
+  const json layers = json::parse(json_summary(layered(), sample_findings()))["layers"];
   ASSERT_EQ(layers.size(), 4u);
   const json& scaling = layers["cpu-scaling"];
   EXPECT_EQ(scaling["cases"], json({"cpu_scaling/threads=all", "cpu_scaling/threads=2", "cpu_scaling/threads=3"}));
@@ -431,13 +437,13 @@ TEST(ReportJson, LayersObjectCountsAndMedians) {
 TEST(ReportMarkdown, SaysWhyTelemetryIsMissingAndCapsEnvironmentRows) {
   compare::Comparison c;
   build(c);
-  for (auto& k : c.cases) k.telemetry_baseline = k.telemetry_candidate = json::object();
+  for (auto& k : c.cases) k.telemetry_baseline = k.telemetry_candidate = std::nullopt;
   for (auto* records : {&c.baseline_records, &c.candidate_records}) {
     for (auto& r : (*records)[0].cases) r.telemetry = {{"available", false}, {"reason", "NVML not found"}};
   }
   c.env_differences.clear();
   for (int i = 0; i < 45; ++i) c.env_differences.push_back({"env_vars.V" + std::to_string(i), "a", "b", 0});
-  const std::string md = markdown(c, {});
+  const std::string md = markdown(c, sample_findings(), {});
   EXPECT_TRUE(contains(md, "No GPU telemetry was recorded in either run. Baseline: NVML not found. Candidate: NVML "
                            "not found."));
   EXPECT_FALSE(contains(md, "| Case | GPU util B"));
@@ -449,7 +455,7 @@ TEST(ReportMarkdown, SaysWhyTelemetryIsMissingAndCapsEnvironmentRows) {
 TEST(ReportJson, VersionedAndComplete) {
   compare::Comparison c;
   build(c);
-  const json j = json::parse(json_summary(c));
+  const json j = json::parse(json_summary(c, sample_findings()));
   EXPECT_EQ(j["schema"], "sparkbench.comparison");
   EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["baseline"]["label"], "native");
@@ -540,7 +546,7 @@ TEST(ReportWrite, WritesAskedFormatsAtomically) {
   TempDir tmp;
   ScopedEnv no_gnuplot("SPARKBENCH_GNUPLOT", "/nonexistent");
   const fs::path out = tmp.path / "nested" / "report";
-  const auto written = write_report(c, out, {"md", "json", "csv"});
+  const auto written = write_report(c, sample_findings(), out, {"md", "json", "csv"});
   EXPECT_EQ(written, (std::vector<fs::path>{out / "report.md", out / "summary.json", out / "summary.csv"}));
   for (const auto& p : written) EXPECT_GT(fs::file_size(p), 0u) << p;
   for (const auto& e : fs::directory_iterator(out)) {
@@ -549,12 +555,12 @@ TEST(ReportWrite, WritesAskedFormatsAtomically) {
   EXPECT_EQ(read(out / "summary.csv"), csv_summary(c));
   EXPECT_TRUE(contains(read(out / "report.md"), "gnuplot not found at /nonexistent"));
 
-  EXPECT_EQ(write_report(c, tmp.path / "json_only", {"json"}), std::vector<fs::path>{tmp.path / "json_only" / "summary.json"});
-  EXPECT_THROW(write_report(c, out, {"html"}), Error);
+  EXPECT_EQ(write_report(c, sample_findings(), tmp.path / "json_only", {"json"}), std::vector<fs::path>{tmp.path / "json_only" / "summary.json"});
+  EXPECT_THROW(write_report(c, sample_findings(), out, {"html"}), Error);
 
   std::ofstream(tmp.path / "a_file") << "x";
   try {
-    write_report(c, tmp.path / "a_file" / "report", {"json"});
+    write_report(c, sample_findings(), tmp.path / "a_file" / "report", {"json"});
     FAIL() << "expected sb::Error";
   } catch (const Error& e) {
     EXPECT_TRUE(contains(e.what(), (tmp.path / "a_file" / "report").string())) << e.what();
@@ -587,7 +593,7 @@ TEST(ReportPlots, RendersSvgAndPngWithGnuplot) {
   }
   // Titles keep their underscores (noenhanced) and the markdown links the files.
   EXPECT_TRUE(contains(read(tmp.path / "plots" / "timeline_01_matmul_n_1024_precision_fp32.svg"), "SM clock"));
-  const std::string md = markdown(c, plots);
+  const std::string md = markdown(c, sample_findings(), plots);
   EXPECT_TRUE(contains(md, "](plots/overhead.svg) ([PNG](plots/overhead.png))"));
 }
 
@@ -599,7 +605,7 @@ TEST(RunReport, ACaseCutByAnInterruptIsShownPartialWithItsRepetitions) {
     record::CaseResult c;
     c.id = cut ? "matmul/n=2" : "matmul/n=1";
     c.metrics = {{kTime, cut ? std::vector<double>{1.0, 1.1, 1.2} : std::vector<double>{1.0, 1.1, 1.2, 1.0, 1.1}}};
-    c.stop_reason = cut ? "interrupted" : "ci_target";
+    c.stop_reason = cut ? record::StopReason::Interrupted : record::StopReason::CiTarget;
     c.partial = cut;
     r.cases.push_back(c);
   }

@@ -29,8 +29,8 @@ Observer nobody;  // the runner prints nothing; these tests watch the record
 TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   // ±0.1% alternating: after 5 repetitions the 95% CI half-width is t(0.975,4) * 0.1% / 2 = 0.139%.
   const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), options(5, 30), quiet);
-  EXPECT_EQ(r.status, "ok");
-  EXPECT_EQ(r.stop_reason, "ci_target");
+  EXPECT_EQ(r.status, record::CaseStatus::Ok);
+  EXPECT_EQ(r.stop_reason, record::StopReason::CiTarget);
   EXPECT_EQ(r.metrics.front().samples.size(), 5u);
   EXPECT_EQ(r.warmup, 1);
   ASSERT_EQ(r.metrics.size(), 2u);  // every declared metric is recorded
@@ -40,7 +40,7 @@ TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
 TEST(Runner, RepeatsUntilTheCiTargetIsMet) {
   // ±1% alternating: half-width ≈ t(n-1) * 1% / sqrt(n-1): 1.39% at n=5, 1.15% at n=6, below 1% from n=7 on.
   const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"1"}}}), options(5, 30), quiet);
-  EXPECT_EQ(r.stop_reason, "ci_target");
+  EXPECT_EQ(r.stop_reason, record::StopReason::CiTarget);
   EXPECT_GE(r.metrics.front().samples.size(), 7u);
   EXPECT_LE(r.metrics.front().samples.size(), 9u);
 }
@@ -48,22 +48,22 @@ TEST(Runner, RepeatsUntilTheCiTargetIsMet) {
 TEST(Runner, StopsAtMaxRepsWhenTooNoisy) {
   const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"20"}}, {"shape", {"noisy"}}}),
                           options(3, 10), quiet);
-  EXPECT_EQ(r.stop_reason, "max_reps");
+  EXPECT_EQ(r.stop_reason, record::StopReason::MaxReps);
   EXPECT_EQ(r.metrics.front().samples.size(), 10u);
 }
 
 TEST(Runner, UnavailableAndFailingCasesAreRecordedNotThrown) {
   const auto u = run_case(planned(test::kUnavailableWorkload), options(3, 5), quiet);
-  EXPECT_EQ(u.status, "unavailable");
+  EXPECT_EQ(u.status, record::CaseStatus::Unavailable);
   EXPECT_EQ(u.message, "no such device in tests");
   const auto f = run_case(planned(test::kFailingWorkload), options(3, 5), quiet);
-  EXPECT_EQ(f.status, "failed");
+  EXPECT_EQ(f.status, record::CaseStatus::Failed);
   EXPECT_NE(f.message.find("planted failure"), std::string::npos);
 }
 
 TEST(Runner, AnOptionalMetricIsRecordedWhenReportedAndLeftOutWhenNot) {
   const auto never = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"never"}}}), options(3, 5), quiet);
-  EXPECT_EQ(never.status, "ok");
+  EXPECT_EQ(never.status, record::CaseStatus::Ok);
   ASSERT_EQ(never.metrics.size(), 1u);
   EXPECT_EQ(never.metrics[0].spec.name, "value");
   const auto always = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"always"}}}), options(3, 5), quiet);
@@ -73,7 +73,7 @@ TEST(Runner, AnOptionalMetricIsRecordedWhenReportedAndLeftOutWhenNot) {
 
 TEST(Runner, AnOptionalMetricThatStopsBeingReportedFailsTheCase) {
   const auto r = run_case(planned(test::kOptionalMetricWorkload, {{"mode", {"first"}}}), options(3, 5), quiet);
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, record::CaseStatus::Failed);
   EXPECT_NE(r.message.find("'energy' was reported in the first repetition but not in repetition 2"), std::string::npos)
       << r.message;
 }
@@ -94,7 +94,7 @@ TEST(Runner, InterruptKeepsFinishedCasesAndCheckpointsEach) {
   EXPECT_TRUE(rec.interrupted);
   EXPECT_FALSE(rec.complete);
   ASSERT_EQ(rec.cases.size(), 2u);
-  EXPECT_EQ(rec.cases[1].status, "ok");
+  EXPECT_EQ(rec.cases[1].status, record::CaseStatus::Ok);
   EXPECT_FALSE(rec.cases[1].partial);
   EXPECT_GE(checkpoints, 3);  // after each finished case and once at the end
 }
@@ -111,9 +111,9 @@ TEST(Runner, TheCaseASignalCutsIsKeptMarkedPartialAndNothingRunsAfterIt) {
   EXPECT_FALSE(rec.complete);
   ASSERT_EQ(rec.cases.size(), 1u);
   const record::CaseResult& cut = rec.cases[0];
-  EXPECT_EQ(cut.status, "ok");
+  EXPECT_EQ(cut.status, record::CaseStatus::Ok);
   EXPECT_TRUE(cut.partial);
-  EXPECT_EQ(cut.stop_reason, "interrupted");
+  EXPECT_EQ(cut.stop_reason, record::StopReason::Interrupted);
   EXPECT_EQ(cut.metrics.front().samples.size(), 3u);
 }
 
@@ -122,9 +122,9 @@ TEST(Runner, ARepetitionTheSignalCutsShortIsDroppedAndTheOnesBeforeItKept) {
   interrupt::reset_for_test();
   const auto r = run_case(planned(test::kInterruptingWorkload, {{"at", {"5"}}, {"throw", {"yes"}}}), options(5, 30), quiet);
   interrupt::reset_for_test();
-  EXPECT_EQ(r.status, "ok") << r.message;
+  EXPECT_EQ(r.status, record::CaseStatus::Ok) << r.message;
   EXPECT_TRUE(r.partial);
-  EXPECT_EQ(r.stop_reason, "interrupted");
+  EXPECT_EQ(r.stop_reason, record::StopReason::Interrupted);
   EXPECT_EQ(r.metrics.front().samples.size(), 3u);
 }
 
@@ -132,7 +132,7 @@ TEST(Runner, ACaseCutBeforeTwoRepetitionsFailsButStaysMarkedPartial) {
   interrupt::reset_for_test();
   const auto r = run_case(planned(test::kInterruptingWorkload, {{"at", {"1"}}}), options(5, 30), quiet);
   interrupt::reset_for_test();
-  EXPECT_EQ(r.status, "failed");
+  EXPECT_EQ(r.status, record::CaseStatus::Failed);
   EXPECT_TRUE(r.partial);
   EXPECT_EQ(r.message, "interrupted before 2 repetitions were measured");
 }
@@ -141,7 +141,7 @@ TEST(Runner, WithoutASignalNoCaseIsPartial) {
   interrupt::reset_for_test();
   const auto r = run_case(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), options(5, 30), quiet);
   EXPECT_FALSE(r.partial);
-  EXPECT_EQ(r.stop_reason, "ci_target");
+  EXPECT_EQ(r.stop_reason, record::StopReason::CiTarget);
 }
 
 TEST(Runner, CompleteRunIsMarkedComplete) {

@@ -36,7 +36,7 @@ class Recorder : public Observer {
     if (events.back() != line) events.push_back(line);
   }
   void case_finished(const runner::CaseInPlan& c, const record::CaseResult& r) override {
-    events.push_back(fmt::format("case_finished {} {}", c.index + 1, r.status));
+    events.push_back(fmt::format("case_finished {} {}", c.index + 1, to_string(r.status)));
   }
   void run_finished(const RunFinished& e) override {
     events.push_back(fmt::format("run_finished {} ok, {} unavailable, {} failed, {} of {} kept{}", e.ok, e.unavailable,
@@ -81,7 +81,7 @@ TEST(Session, RunHereTellsTheObserverEachCaseInOrderAndWritesTheRecord) {
   const record::RunRecord rec = record::load(o.record);
   EXPECT_TRUE(rec.complete);
   ASSERT_EQ(rec.cases.size(), 2u);
-  EXPECT_EQ(rec.cases[0].status, "ok");
+  EXPECT_EQ(rec.cases[0].status, record::CaseStatus::Ok);
   EXPECT_EQ(rec.command_line, (std::vector<std::string>{"sparkbench", "run"}));
   EXPECT_EQ(rec.settings["max_reps"], 5);
   EXPECT_EQ(rec.settings["source"], p.source);

@@ -28,7 +28,7 @@ TEST(TelemetrySummary, MeansMinMaxAndAbsentFields) {
       make(0.2, std::nullopt, 1410, std::nullopt),
       make(0.3, 300, std::nullopt, 0x40),
   };
-  const nlohmann::json s = summarize(timeline);
+  const nlohmann::json s = to_json(summarize(timeline));
   EXPECT_EQ(s.at("samples"), 4);
   EXPECT_DOUBLE_EQ(s.at("duration_s").get<double>(), 0.3);
   EXPECT_DOUBLE_EQ(s.at("power_w").at("mean").get<double>(), 200.0);
@@ -50,10 +50,80 @@ TEST(TelemetrySummary, MeansMinMaxAndAbsentFields) {
 }
 
 TEST(TelemetrySummary, EmptyTimeline) {
-  const nlohmann::json s = summarize({});
+  const nlohmann::json s = to_json(summarize({}));
   EXPECT_EQ(s.at("samples"), 0);
   EXPECT_FALSE(s.contains("power_w"));
   EXPECT_FALSE(s.contains("throttle_reasons"));
+}
+
+TEST(TelemetrySummary, JsonIsTheRecordsSummaryAndReadsBackTheSame) {
+  const std::vector<Sample> timeline = {make(0.0, 100, 1980, 0x1), make(0.25, 200.5, std::nullopt, 0x4)};
+  const Summary s = summarize(timeline);
+  EXPECT_EQ(s.samples, 2u);
+  ASSERT_TRUE(s.power_w);
+  EXPECT_DOUBLE_EQ(s.power_w->mean, 150.25);
+  EXPECT_EQ(s.power_w->n, 2u);
+  EXPECT_EQ(s.field("power_w"), &*s.power_w);
+  EXPECT_EQ(s.field("gpu_util_pct"), nullptr);  // never sampled
+  EXPECT_EQ(s.field("samples"), nullptr);       // not a field
+  // The keys and number types records hold: counts as integers, readings as floats.
+  const nlohmann::json j = to_json(s);
+  EXPECT_EQ(j.dump(),
+            R"({"duration_s":0.25,"power_w":{"max":200.5,"mean":150.25,"min":100.0,"n":2},"samples":2,)"
+            R"("sm_clock_mhz":{"max":1980.0,"mean":1980.0,"min":1980.0,"n":1},)"
+            R"("throttle_reasons":{"all_names":["gpu_idle","sw_power_cap"],"mask":5,"n":2,)"
+            R"("names":["sw_power_cap"],"samples_limited":1}})");
+  EXPECT_EQ(to_json(summary_from_json(j)).dump(), j.dump());
+  EXPECT_EQ(to_json(summarize({})).dump(), R"({"samples":0})");
+  EXPECT_EQ(to_json(summary_from_json("not a summary")).dump(), R"({"samples":0})");
+}
+
+// Two rounds: sm clock 1900 MHz over 10 readings and 1600 MHz over 30.
+TEST(TelemetrySummary, MergeWeightsMeansByReadingsAndKeepsTheExtremes) {
+  Summary a;
+  a.samples = 10;
+  a.duration_s = 0.9;
+  a.sm_clock_mhz = FieldSummary{1900, 1800, 1950, 10};
+  a.power_w = FieldSummary{300, 250, 320, 4};
+  a.throttle_reasons = ThrottleSummary{0x4, {"sw_power_cap"}, {"gpu_idle", "sw_power_cap"}, 10, 3};
+  Summary b;
+  b.samples = 30;
+  b.duration_s = 2.9;
+  b.sm_clock_mhz = FieldSummary{1600, 1500, 1700, 30};
+  b.gpu_util_pct = FieldSummary{50, 0, 100, 30};
+  b.throttle_reasons = ThrottleSummary{0x8, {"hw_slowdown"}, {"hw_slowdown"}, 30, 30};
+
+  Summary merged;
+  merged.merge(a);
+  merged.merge(b);
+  EXPECT_TRUE(merged.merged);
+  ASSERT_TRUE(merged.sm_clock_mhz);
+  EXPECT_DOUBLE_EQ(merged.sm_clock_mhz->mean, 1675);  // (1900 * 10 + 1600 * 30) / 40, not (1900 + 1600) / 2
+  EXPECT_EQ(merged.sm_clock_mhz->min, 1500);
+  EXPECT_EQ(merged.sm_clock_mhz->max, 1950);
+  EXPECT_EQ(merged.sm_clock_mhz->n, 40u);
+  ASSERT_TRUE(merged.power_w && merged.gpu_util_pct);  // only one round had them: as that round had them
+  EXPECT_EQ(merged.power_w->mean, 300);
+  EXPECT_EQ(merged.power_w->n, 4u);
+  EXPECT_EQ(merged.gpu_util_pct->max, 100);
+  ASSERT_TRUE(merged.throttle_reasons);
+  EXPECT_EQ(merged.throttle_reasons->mask, 0xCu);
+  EXPECT_EQ(merged.throttle_reasons->names, (std::vector<std::string>{"sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(merged.throttle_reasons->all_names, (std::vector<std::string>{"gpu_idle", "sw_power_cap", "hw_slowdown"}));
+  EXPECT_EQ(merged.throttle_reasons->n, 40u);
+  EXPECT_EQ(merged.throttle_reasons->samples_limited, 33u);
+  EXPECT_EQ(merged.samples, 40u);
+  EXPECT_DOUBLE_EQ(merged.duration_s.value_or(0), 3.8);
+  // As comparisons write pooled rounds in summary.json: the fields with n a float, the throttle
+  // names and mask; no sample count, duration or throttle counts.
+  EXPECT_EQ(to_json(merged).dump(),
+            R"({"gpu_util_pct":{"max":100.0,"mean":50.0,"min":0.0,"n":30.0},)"
+            R"("power_w":{"max":320.0,"mean":300.0,"min":250.0,"n":4.0},)"
+            R"("sm_clock_mhz":{"max":1950.0,"mean":1675.0,"min":1500.0,"n":40.0},)"
+            R"("throttle_reasons":{"mask":12,"names":["sw_power_cap","hw_slowdown"]}})");
+  Summary nothing;
+  nothing.merge(Summary{});
+  EXPECT_EQ(to_json(nothing).dump(), "{}");
 }
 
 TEST(ThrottleReasons, NamesOfKnownMasks) {
@@ -153,7 +223,7 @@ TEST(FakeNvml, SamplerReadsWhatTheLibraryReports) {
   ASSERT_GE(timeline.size(), 3u);  // 0, 20, ..., 100 ms: 6 when the host is not overloaded
   EXPECT_LE(timeline.size(), 7u);
   EXPECT_LT(timeline.front().t_s, 0.02);
-  const nlohmann::json summary = summarize(timeline);
+  const nlohmann::json summary = to_json(summarize(timeline));
   EXPECT_DOUBLE_EQ(summary["power_w"]["mean"].get<double>(), 12.345);
   EXPECT_EQ(summary["throttle_reasons"]["names"], nlohmann::json({"sw_power_cap"}));
   EXPECT_FALSE(summary.contains("mem_used_mib"));

@@ -58,7 +58,7 @@ record::RunRecord round_record(const std::string& label, int round, double mean,
   c.id = "w/n=1";
   c.workload = "w";
   c.layer = "cpu-compute";
-  c.stop_reason = "ci_target";
+  c.stop_reason = record::StopReason::CiTarget;
   const double offset = model.process_sd > 0 ? noise.t3(model.process_sd) : 0;
   std::vector<double> samples;
   for (int i = noise.repetitions(); i > 0; --i) samples.push_back(mean * std::exp(offset + noise.t3(model.repetition_cv)));

@@ -76,7 +76,9 @@ nlohmann::json to_json(const Result& r) {
                       {"unit", p.metric.unit},
                       {"better", to_string(p.metric.better)},
                       {"repetitions", p.repetitions}};
-  nlohmann::json j = {{"probes", probes}, {"telemetry", r.telemetry}, {"duration_s", r.duration_s}};
+  nlohmann::json j = {{"probes", probes},
+                      {"telemetry", r.telemetry ? telemetry::to_json(*r.telemetry) : nlohmann::json(nullptr)},
+                      {"duration_s", r.duration_s}};
   if (!r.skipped.empty()) j["gpu_skipped"] = r.skipped;
   return j;
 }

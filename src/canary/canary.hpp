@@ -6,11 +6,13 @@
 // when the canary moves with the workload, the machine changed, not the container. Three probes,
 // each timed by the harness (runner/timing): a single-core CPU loop, a device-memory read and a
 // bf16 GEMM, with the GPU's power and clocks sampled while they run.
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "telemetry/telemetry.hpp"
 #include "workload/workload.hpp"
 
 namespace sb::canary {
@@ -24,7 +26,7 @@ struct Probe {
 
 struct Result {
   std::vector<Probe> probes;
-  nlohmann::json telemetry = nullptr;  // telemetry::summarize of the GPU probes, or null
+  std::optional<telemetry::Summary> telemetry;  // sampled during the GPU probes (absent without NVML)
   std::string skipped;                 // why the GPU probes did not run ("" when they did)
   double duration_s = 0;
 };

@@ -11,6 +11,7 @@
 #include "compare/compare.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "diagnose/findings.hpp"
 #include "report/report.hpp"
 
 namespace sb::cli {
@@ -43,7 +44,7 @@ int compare_and_report(std::vector<record::RunRecord> baseline, std::vector<reco
                                          : fmt::format("results/compare/{}_{}_vs_{}", utc_compact(),
                                                        c.baseline_label, c.candidate_label);
   ensure_writable_dir(out, "report");
-  const auto files = report::write_report(c, out, formats);
+  const auto files = report::write_report(c, diagnose::find_causes(c), out, formats);
   fmt::print("{}: {}\n", compare::to_string(c.overall), c.summary);
   for (const auto& f : files) fmt::print("  {}\n", f.string());
   if (a.fail_above) {

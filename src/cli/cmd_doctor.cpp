@@ -6,8 +6,9 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "compare/machine_findings.hpp"
 #include "core/error.hpp"
+#include "diagnose/findings.hpp"
+#include "diagnose/machine_findings.hpp"
 #include "env/environment.hpp"
 #include "launcher/launcher.hpp"
 #include "record/record.hpp"
@@ -15,7 +16,7 @@
 namespace sb::cli {
 namespace {
 
-void print_findings(const std::vector<compare::Finding>& findings) {
+void print_findings(const std::vector<diagnose::Finding>& findings) {
   for (const auto& f : findings)
     fmt::print("{}. {}\n   evidence: {}\n   next:     {}\n", f.rank, f.title, f.evidence, f.action);
 }
@@ -24,18 +25,19 @@ int doctor_records(const CompareArgs& a) {
   const auto c = compare::compare(load_records(a.baseline, a.skip_bad_records), load_records(a.candidate, a.skip_bad_records),
                                   compare_options(a));
   fmt::print("{}: {}\n\n", compare::to_string(c.overall), c.summary);
-  if (c.findings.empty()) {
+  const auto findings = diagnose::find_causes(c);
+  if (findings.empty()) {
     fmt::print("No cause to rank: no case is slower, and every compared case was resolved (see the verdicts).\n");
     return 0;
   }
   fmt::print("Findings, most likely first:\n");
-  print_findings(c.findings);
+  print_findings(findings);
   return 0;
 }
 
 int doctor_machine() {
   const auto snapshot = env::capture();
-  const auto findings = compare::machine_findings(snapshot);
+  const auto findings = diagnose::machine_findings(snapshot);
   fmt::print("This machine{}:\n", at_container(snapshot));
   if (findings.empty()) fmt::print("  nothing known to cost performance was found in the environment snapshot\n");
   print_findings(findings);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "record/record.hpp"
 #include "report/format.hpp"
@@ -52,7 +53,7 @@ int do_export(const ExportArgs& a) {
   const std::vector<record::RunRecord> records = load_records(a.record, a.skip_bad_records);
   const std::string csv = many ? export_many(records) : report::export_csv(records.front());
   if (a.output.empty()) fmt::print("{}", csv);
-  else record::write_atomic(a.output, csv);
+  else write_atomic(a.output, csv);
   return kExitOk;
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
 #include "record/record.hpp"
 #include "report/run_report.hpp"
@@ -40,7 +41,7 @@ int do_report(const ReportArgs& a) {
   for (const auto& r : records) {
     const fs::path out = report_path(r, a.output, output_is_dir);
     const std::string md = report::run_markdown(r);
-    record::write_atomic(out, md);
+    write_atomic(out, md);
     if (!many) fmt::print("{}\n", md);
     fmt::print("{}\n", out.string());
   }

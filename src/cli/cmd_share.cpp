@@ -16,6 +16,7 @@
 #include <fmt/ranges.h>
 
 #include "cli/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/child_process.hpp"
 #include "core/error.hpp"
 #include "core/redact.hpp"
@@ -126,10 +127,10 @@ int do_share(const ShareArgs& a) {
     const fs::path file =
         unused_path(top / "records" / anon.text(in.record.value("label", "unlabelled")) / anon.text(in.file_name));
     fs::create_directories(file.parent_path());
-    record::write_atomic(file, in.record.dump(1));
+    record::write(file, in.record);
     typed.push_back(record::from_json(in.record, fs::relative(file, top).string()));
     fs::path md = file;
-    record::write_atomic(md.replace_extension(".md"), report::run_markdown(typed.back()));
+    write_atomic(md.replace_extension(".md"), report::run_markdown(typed.back()));
   }
 
   std::string compared;
@@ -153,7 +154,7 @@ int do_share(const ShareArgs& a) {
     if (!e.is_regular_file() || e.path().extension() == ".png")
       continue;  // the rest is text: md, json, csv, svg, gnuplot
     const std::string text = read_text(e.path());
-    if (const std::string clean = anon.replace_known(text); clean != text) record::write_atomic(e.path(), clean);
+    if (const std::string clean = anon.replace_known(text); clean != text) write_atomic(e.path(), clean);
   }
 
   const fs::path partial = out_dir / fmt::format(".{}.{}.partial", fs::path(a.output).filename().string(), ::getpid());

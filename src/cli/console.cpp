@@ -25,14 +25,14 @@ void ConsoleObserver::case_progress(const runner::CaseInPlan&, const runner::Pro
 void ConsoleObserver::case_finished(const runner::CaseInPlan&, const record::CaseResult& r) {
   if (progress_line_) fmt::print(stderr, "\r\033[K");
   std::string outcome;
-  if (r.status == "ok") {
+  if (r.status == record::CaseStatus::Ok) {
     const auto sm = stats::describe(r.metrics.front().samples);
     outcome = fmt::format("{} median {:.4g} {} (n={}, CI ±{:.2f}%, {}, {:.1f} s)", r.metrics.front().spec.name,
                           sm.median, r.metrics.front().spec.unit, sm.n,
-                          std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, r.stop_reason,
+                          std::isfinite(sm.ci_half_width_rel) ? 100 * sm.ci_half_width_rel : 0.0, to_string(r.stop_reason),
                           r.duration_s);
   } else {
-    outcome = fmt::format("{}: {}", r.status, r.message);
+    outcome = fmt::format("{}: {}", to_string(r.status), r.message);
   }
   fmt::print(stderr, "{}  {}\n", title_, outcome);
 }

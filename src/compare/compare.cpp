@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "compare/findings.hpp"
+#include "compare/inconclusive_advice.hpp"
 #include "compare/metric.hpp"
 #include "compare/pool.hpp"
 #include "core/error.hpp"
@@ -35,13 +35,8 @@ int severity(Verdict v) {
 }
 
 std::string status_reason(const record::CaseResult& r, const char* side) {
-  if (r.status == "ok") return "";
-  return fmt::format("{} in {}{}{}", r.status, side, r.message.empty() ? "" : ": ", r.message);
-}
-
-nlohmann::json telemetry_summary(const record::CaseResult& r) {
-  return r.telemetry.is_object() && r.telemetry.contains("summary") ? r.telemetry["summary"]
-                                                                     : nlohmann::json::object();
+  if (r.status == record::CaseStatus::Ok) return "";
+  return fmt::format("{} in {}{}{}", to_string(r.status), side, r.message.empty() ? "" : ": ", r.message);
 }
 
 // The samples of metric `name` per compared round (rounds without it are left out).
@@ -58,9 +53,11 @@ std::optional<ShortOfTarget> short_of_target(const detail::PooledCase& side) {
   std::vector<std::string> reasons;
   for (const auto& round : side.rounds) {
     const auto& r = *round.result;
-    if (r.stop_reason == "ci_target" || r.stop_reason.empty() || r.metrics.empty()) continue;
+    if (r.stop_reason == record::StopReason::CiTarget || r.stop_reason == record::StopReason::None || r.metrics.empty())
+      continue;
     ++s.rounds;
-    if (std::find(reasons.begin(), reasons.end(), r.stop_reason) == reasons.end()) reasons.push_back(r.stop_reason);
+    const std::string reason = to_string(r.stop_reason);
+    if (std::find(reasons.begin(), reasons.end(), reason) == reasons.end()) reasons.push_back(reason);
     const auto& samples = r.metrics.front().samples;
     if (samples.size() >= 2) s.widest_pct = std::max(s.widest_pct, 100 * stats::describe(samples).ci_half_width_rel);
     const auto target = round.record->settings.value("ci_target_pct", nlohmann::json());
@@ -86,8 +83,8 @@ CaseComparison compare_case(const detail::PooledCase& b, const detail::PooledCas
   cc.layer = b.result->layer;
   cc.params = b.result->params;
   cc.device = b.result->device;
-  cc.telemetry_baseline = telemetry_summary(*b.result);
-  cc.telemetry_candidate = telemetry_summary(*c.result);
+  cc.telemetry_baseline = b.telemetry;
+  cc.telemetry_candidate = c.telemetry;
   cc.baseline = b.result;
   cc.candidate = c.result;
   cc.partial_left_out = b.partial_left_out + c.partial_left_out;
@@ -206,7 +203,7 @@ std::string summarize(const Comparison& c) {
   if (!inconclusive.empty()) {
     const std::string who = parts.empty() ? fmt::format("candidate '{}' vs baseline '{}': ", c.candidate_label, c.baseline_label) : "";
     parts.push_back(fmt::format("{}inconclusive on {} of {} cases — {}", who, inconclusive.size(), n,
-                                detail::inconclusive_advice(inconclusive)));
+                                inconclusive_advice(inconclusive)));
   }
   if (equivalent > 0) parts.push_back(fmt::format("equivalent (within ±{:g}%) on {}", margin, equivalent));
   std::string out;
@@ -292,7 +289,6 @@ Comparison compare(std::vector<record::RunRecord> baseline, std::vector<record::
   }
   c.env_differences = diff_environments(c.baseline_records.front().environment, c.candidate_records.front().environment);
   c.summary = summarize(c);
-  c.findings = detail::find_causes(c);
   return c;
 }
 

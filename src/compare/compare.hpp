@@ -1,9 +1,9 @@
 #pragma once
 // Comparison of a baseline and a candidate set of run records: cases paired by id, statistics
 // per metric on one basis (the round, or the repetition where a side ran in one process), Holm
-// correction across the report, a three-way verdict (slower/faster, equivalent, inconclusive),
-// environment differences and the findings that drive "what to check next". Data only; src/report
-// renders it. docs/methodology.md gives the rules and their simulated error rates.
+// correction across the report, a three-way verdict (slower/faster, equivalent, inconclusive) and
+// environment differences. Data only; src/diagnose finds the likely causes in it, src/report renders
+// it. docs/methodology.md gives the rules and their simulated error rates.
 #include <cstddef>
 #include <deque>
 #include <optional>
@@ -14,6 +14,7 @@
 
 #include "record/record.hpp"
 #include "stats/stats.hpp"
+#include "telemetry/telemetry.hpp"
 
 namespace sb::compare {
 
@@ -106,7 +107,8 @@ struct CaseComparison {
   std::string not_comparable;
   MetricComparison primary;
   std::vector<MetricComparison> secondary;
-  nlohmann::json telemetry_baseline, telemetry_candidate;  // the records' telemetry summaries
+  // The records' telemetry summaries (merged over the compared rounds); absent where none was recorded.
+  std::optional<telemetry::Summary> telemetry_baseline, telemetry_candidate;
   std::optional<ShortOfTarget> baseline_short, candidate_short;
   std::size_t partial_left_out = 0;  // rounds (both sides) cut by an interrupt and left out
   // Into Comparison::baseline_records / candidate_records, or into Comparison::pooled_cases when
@@ -122,17 +124,16 @@ struct EnvDifference {
   int importance = 0;                  // higher = more likely to explain a performance difference
 };
 
-// An observation that explains or qualifies the result, with its evidence and what to do.
-struct Finding {
-  int rank = 0;  // 1 = most likely cause
-  std::string title;     // "CPU quota in the candidate"
-  std::string evidence;  // "cgroup cpu quota 0.5 CPUs; the cpu-compute cases are 2.0x slower"
-  std::string action;    // "run the container with --cpus equal to the host's CPU count"
-};
-
-// CaseComparison points into this struct's own storage: move a Comparison, do not copy it (a copy's
-// pointers still point into the original).
+// CaseComparison points into this struct's own storage (the records, pooled_cases), so there is no
+// copy: a copy's pointers would still point into the original. A move keeps them valid: the
+// containers hand over their elements (a vector its buffer, a deque its blocks), none is moved.
 struct Comparison {
+  Comparison() = default;
+  Comparison(const Comparison&) = delete;
+  Comparison& operator=(const Comparison&) = delete;
+  Comparison(Comparison&&) = default;
+  Comparison& operator=(Comparison&&) = default;
+
   Options options;
   std::vector<record::RunRecord> baseline_records, candidate_records;
   // A case id found in several records of one side (rounds of an A/B run) is pooled into one
@@ -144,7 +145,6 @@ struct Comparison {
   std::vector<CaseComparison> cases;  // in the baseline's order
   std::vector<std::string> only_in_baseline, only_in_candidate;
   std::vector<EnvDifference> env_differences;  // most important first
-  std::vector<Finding> findings;               // "what to check next", ranked; never empty
   // The worst outcome across the compared cases' primary metrics (Inconclusive outranks
   // Equivalent and Faster; slower bands outrank it); NotComparable when nothing was compared.
   Verdict overall = Verdict::NotComparable;

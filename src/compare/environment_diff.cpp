@@ -67,13 +67,13 @@ std::vector<EnvDifference> diff_environments(const json& baseline, const json& c
   std::map<std::string, EnvDifference> differences;
   for (const auto* side : {&b, &c}) {
     for (const auto& [path, unused] : *side) {
-      if (differences.count(path) || detail::is_volatile(path)) continue;
+      if (differences.count(path) || is_volatile(path)) continue;
       if (real_path_without_information(path, b) || real_path_without_information(path, c)) continue;
       const auto in_b = b.find(path);
       const auto in_c = c.find(path);
       const json vb = in_b == b.end() ? json() : in_b->second;
       const json vc = in_c == c.end() ? json() : in_c->second;
-      if (vb != vc) differences[path] = EnvDifference{path, vb, vc, detail::importance(path)};
+      if (vb != vc) differences[path] = EnvDifference{path, vb, vc, importance(path)};
     }
   }
   std::vector<EnvDifference> out;

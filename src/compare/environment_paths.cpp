@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string_view>
 
-namespace sb::compare::detail {
+namespace sb::compare {
 namespace {
 
 std::string lower(std::string s) {
@@ -169,4 +169,4 @@ std::optional<double> limit_value(const std::string& path, const nlohmann::json&
   return normalize(value);
 }
 
-}  // namespace sb::compare::detail
+}  // namespace sb::compare

@@ -1,13 +1,13 @@
 #pragma once
-// Internal to src/compare: what a flattened environment path ("cgroup.cpu_quota",
-// "gpu[0].power_limit_w") is about, by name fragments, so that diffs and findings do not depend
-// on the snapshot's exact layout.
+// What a flattened environment path ("cgroup.cpu_quota", "gpu[0].power_limit_w") is about, by name
+// fragments, so that compare's environment diff and diagnose's findings do not depend on the
+// snapshot's exact layout.
 #include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-namespace sb::compare::detail {
+namespace sb::compare {
 
 // What a setting is about, from most to least likely to explain a GPU benchmark's difference.
 enum class Aspect {
@@ -38,4 +38,4 @@ bool is_volatile(const std::string& path);
 // nullopt when the value cannot be read as a limit (null: the reading failed).
 std::optional<double> limit_value(const std::string& path, const nlohmann::json& v);
 
-}  // namespace sb::compare::detail
+}  // namespace sb::compare

@@ -1,13 +1,10 @@
 #include "compare/pool.hpp"
 
 #include <algorithm>
-#include <cstdint>
 #include <map>
 
 namespace sb::compare::detail {
 namespace {
-
-using nlohmann::json;
 
 std::string join_labels(const std::vector<record::RunRecord>& records) {
   std::vector<std::string> labels;
@@ -19,36 +16,29 @@ std::string join_labels(const std::vector<record::RunRecord>& records) {
   return joined;
 }
 
-void merge_field(json& into, const json& field) {
-  const double n = field.value("n", 1.0);
-  const double mean = field.value("mean", 0.0);
-  if (!into.is_object() || into.empty()) {
-    into = {{"mean", mean}, {"min", field.value("min", mean)}, {"max", field.value("max", mean)}, {"n", n}};
-    return;
-  }
-  const double total = into["n"].get<double>() + n;
-  into["mean"] = (into["mean"].get<double>() * into["n"].get<double>() + mean * n) / total;
-  into["min"] = std::min(into["min"].get<double>(), field.value("min", mean));
-  into["max"] = std::max(into["max"].get<double>(), field.value("max", mean));
-  into["n"] = total;
+// A round's telemetry summary, when it has one.
+std::optional<telemetry::Summary> summary_of(const record::CaseResult& r) {
+  if (!r.telemetry.is_object() || !r.telemetry.contains("summary")) return std::nullopt;
+  return telemetry::summary_from_json(r.telemetry["summary"]);
 }
 
-void merge_throttle(json& into, const json& reasons) {
-  if (!into.is_object()) into = {{"names", json::array()}, {"mask", 0}};
-  for (const auto& name : reasons.value("names", json::array())) {
-    auto& names = into["names"];
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+// The summaries of the rounds that have one, merged.
+std::optional<telemetry::Summary> merged_summary(const std::vector<Round>& rounds) {
+  std::optional<telemetry::Summary> merged;
+  for (const auto& round : rounds) {
+    if (const auto s = summary_of(*round.result)) {
+      if (!merged) merged.emplace();
+      merged->merge(*s);
+    }
   }
-  into["mask"] = into["mask"].get<std::uint64_t>() | reasons.value("mask", std::uint64_t{0});
+  return merged;
 }
 
 // The compared rounds of one case as one CaseResult; the first round supplies everything but the
 // samples and the telemetry summary.
-record::CaseResult pool_rounds(const std::vector<Round>& rounds) {
+record::CaseResult pool_rounds(const std::vector<Round>& rounds, const std::optional<telemetry::Summary>& summary) {
   record::CaseResult pooled = *rounds.front().result;
-  std::vector<json> summaries;
   for (const auto& round : rounds) {
-    if (round.result->telemetry.contains("summary")) summaries.push_back(round.result->telemetry["summary"]);
     if (&round == &rounds.front()) continue;
     pooled.duration_s += round.result->duration_s;
     for (auto& metric : pooled.metrics) {
@@ -56,26 +46,11 @@ record::CaseResult pool_rounds(const std::vector<Round>& rounds) {
         metric.samples.insert(metric.samples.end(), other->samples.begin(), other->samples.end());
     }
   }
-  if (!summaries.empty()) pooled.telemetry["summary"] = merge_telemetry_summaries(summaries);
+  if (summary) pooled.telemetry["summary"] = to_json(*summary);
   return pooled;
 }
 
 }  // namespace
-
-json merge_telemetry_summaries(const std::vector<json>& summaries) {
-  json merged = json::object();
-  for (const auto& summary : summaries) {
-    if (!summary.is_object()) continue;
-    for (const auto& [key, value] : summary.items()) {
-      if (key == "throttle_reasons" && value.is_object()) {
-        merge_throttle(merged[key], value);
-      } else if (value.is_object() && value.contains("mean")) {
-        merge_field(merged[key], value);
-      }
-    }
-  }
-  return merged;
-}
 
 bool is_partial(const record::CaseResult& c) { return c.partial; }
 
@@ -95,16 +70,19 @@ PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<r
     const auto& list = all_rounds[id];
     PooledCase pooled;
     for (const auto& round : list) {
-      if (round.result->status != "ok") continue;
+      if (round.result->status != record::CaseStatus::Ok) continue;
       if (is_partial(*round.result) && !include_partial) ++pooled.partial_left_out;
       else pooled.rounds.push_back(round);
     }
     if (pooled.rounds.empty()) {
       pooled.result = list.front().result;  // nothing to pool: the first round says why
+      pooled.telemetry = summary_of(*pooled.result);
     } else if (pooled.rounds.size() == 1) {
       pooled.result = pooled.rounds.front().result;
+      pooled.telemetry = summary_of(*pooled.result);
     } else {
-      storage.push_back(pool_rounds(pooled.rounds));
+      pooled.telemetry = merged_summary(pooled.rounds);
+      storage.push_back(pool_rounds(pooled.rounds, pooled.telemetry));
       pooled.result = &storage.back();
     }
     side.cases.push_back(std::move(pooled));

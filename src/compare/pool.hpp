@@ -2,12 +2,12 @@
 // Internal to src/compare: one side's records reduced to one case per case id, with the rounds
 // (processes) it stands on.
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "record/record.hpp"
+#include "telemetry/telemetry.hpp"
 
 namespace sb::compare::detail {
 
@@ -23,6 +23,9 @@ struct PooledCase {
   const record::CaseResult* result = nullptr;
   std::vector<Round> rounds;          // the ok rounds compared, in record order
   std::size_t partial_left_out = 0;   // ok rounds cut by an interrupt, left out
+  // The compared rounds' telemetry summaries merged (the round's own when one is compared, the
+  // first round's when none is); absent when none of them has one.
+  std::optional<telemetry::Summary> telemetry;
 };
 
 struct PooledSide {
@@ -37,9 +40,5 @@ bool is_partial(const record::CaseResult& c);
 // into `storage`. Partial rounds are left out unless include_partial.
 PooledSide pool_side(const std::vector<record::RunRecord>& records, std::deque<record::CaseResult>& storage,
                      bool include_partial);
-
-// Telemetry summaries ({field: {mean, min, max, n}, throttle_reasons: {names, mask}}) of several
-// rounds as one summary.
-nlohmann::json merge_telemetry_summaries(const std::vector<nlohmann::json>& summaries);
 
 }  // namespace sb::compare::detail

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.hpp"
 #include "core/clock.hpp"
 #include "core/child_process.hpp"
 #include "core/error.hpp"
@@ -193,9 +194,9 @@ nlohmann::json make_bundle(const fs::path& binary, const fs::path& config_file, 
     manifest["config"] = config_file.string();
   }
   manifest["requires_glibc"] = glibc;
-  record::write_atomic(dir / "sparkbench", bundle_launcher_script());
+  write_atomic(dir / "sparkbench", bundle_launcher_script());
   ::chmod((dir / "sparkbench").c_str(), 0755);
-  record::write_atomic(dir / "bundle.json", manifest.dump(2) + "\n");
+  write_atomic(dir / "bundle.json", manifest.dump(2) + "\n");
   return manifest;
 }
 

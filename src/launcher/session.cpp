@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "config/config.hpp"
+#include "core/atomic_file.hpp"
 #include "core/child_process.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -284,7 +284,7 @@ RunOutcome Session::run(const RunRequest& request) {
       fs::create_directories(fs::path(run.bundle_dir) / "rootfs");
       write_rootfs(minimal_rootfs(facts_), fs::path(run.bundle_dir) / "rootfs", run.mounts);
       const nlohmann::json config = oci_config(run, facts_);
-      record::write_atomic(fs::path(run.bundle_dir) / "config.json", config.dump(2));
+      write_atomic(fs::path(run.bundle_dir) / "config.json", config.dump(2));
       outcome.launch["oci_config"] = config;
     }
     cmd = launcher_->command(run, facts_);
@@ -316,13 +316,16 @@ RunOutcome Session::run(const RunRequest& request) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(io / "results" / request.label, ec)) {
     if (e.path().extension() != ".json") continue;
-    std::ifstream in(e.path());
-    nlohmann::json rec = nlohmann::json::parse(in, nullptr, false);
-    if (rec.is_discarded()) continue;
-    rec["launch"] = outcome.launch;
+    record::RunRecord rec;
+    try {
+      rec = record::load(e.path());
+    } catch (const Error&) {
+      continue;  // not a record: the inner run ended before it wrote one
+    }
+    rec.launch = outcome.launch;
     fs::create_directories(request.results_dir / request.label, ec);
     const fs::path target = record::claim_unused_path(request.results_dir / request.label / e.path().filename());
-    record::write_atomic(target, rec.dump(1));
+    record::write(target, rec);
     outcome.record = target;
     // The inner run does not name its record: where it wrote it is gone once we return.
     fmt::print(stderr, "sparkbench: record: {}\n", target.string());

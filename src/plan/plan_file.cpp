@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/version.hpp"
+#include "core/atomic_file.hpp"
 #include "record/record.hpp"
 
 namespace sb::plan {
@@ -19,7 +20,7 @@ void write_plan_file(const std::filesystem::path& file, const Plan& plan) {
                   {"plan", cases_to_json(plan.cases)},
                   {"settings", to_json(plan.settings)},
                   {"source", plan.source}};
-  record::write_atomic(file, j.dump(1));
+  write_atomic(file, j.dump(1));
 }
 
 Plan read_plan_file(const std::filesystem::path& file) {

@@ -13,7 +13,7 @@ namespace sb::plan {
 inline constexpr const char* kPlanFileSchema = "sparkbench.plan";
 inline constexpr int kPlanFileVersion = 1;
 
-// Writes atomically (record::write_atomic).
+// Writes atomically (core/atomic_file).
 void write_plan_file(const std::filesystem::path& file, const Plan& plan);
 
 // Throws sb::Error (exit code 2) naming the file when it cannot be read, is not a plan file, or is

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <system_error>
 #include <variant>
 
@@ -13,7 +14,9 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
+#include "core/redact.hpp"
 #include "core/version.hpp"
 
 namespace sb::record {
@@ -47,16 +50,31 @@ json case_to_json(const CaseResult& c) {
           {"layer", c.layer},
           {"device", to_string(c.device)},
           {"params", c.params.values()},
-          {"status", c.status},
+          {"status", to_string(c.status)},
           {"message", c.message},
           {"metrics", metrics},
           {"warmup", c.warmup},
-          {"stop_reason", c.stop_reason},
+          {"stop_reason", to_string(c.stop_reason)},
           {"partial", c.partial},
           {"started_utc", c.started_utc},
           {"duration_s", c.duration_s},
           {"info", c.info},
           {"telemetry", c.telemetry}};
+}
+
+// A value outside one of the record's closed sets (status, stop_reason): the record cannot be read.
+struct UnknownValue : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+template <typename Enum, std::size_t N>
+Enum known_value(std::optional<Enum> parsed, const std::string& text, const CaseResult& c, const char* field,
+                 const Enum (&known)[N]) {
+  if (parsed) return *parsed;
+  std::vector<std::string> names;
+  for (const Enum v : known) names.push_back(fmt::format("\"{}\"", to_string(v)));
+  throw UnknownValue(fmt::format("case {} has {} \"{}\", which this sparkbench does not know (it knows {})", c.id,
+                                 field, text, fmt::join(names, ", ")));
 }
 
 CaseResult case_from_json(const json& j) {
@@ -66,7 +84,8 @@ CaseResult case_from_json(const json& j) {
   c.layer = j.value("layer", "");
   c.device = j.value("device", "cpu") == "gpu" ? Device::Gpu : Device::Cpu;
   c.params = Params(j.at("params").get<std::map<std::string, std::string>>());
-  c.status = j.at("status").get<std::string>();
+  const auto status = j.at("status").get<std::string>();
+  c.status = known_value(case_status_from_string(status), status, c, "status", kCaseStatuses);
   c.message = j.value("message", "");
   for (const auto& m : j.at("metrics")) {
     MetricSamples ms;
@@ -77,8 +96,9 @@ CaseResult case_from_json(const json& j) {
     c.metrics.push_back(std::move(ms));
   }
   c.warmup = j.value("warmup", 0);
-  c.stop_reason = j.value("stop_reason", "");
-  c.partial = j.value("partial", c.stop_reason == "interrupted");  // records from before the field
+  const auto stop_reason = j.value("stop_reason", "");
+  c.stop_reason = known_value(stop_reason_from_string(stop_reason), stop_reason, c, "stop_reason", kStopReasons);
+  c.partial = j.value("partial", c.stop_reason == StopReason::Interrupted);  // records from before the field
   c.started_utc = j.value("started_utc", "");
   c.duration_s = j.value("duration_s", 0.0);
   c.info = j.value("info", json::object());
@@ -150,6 +170,8 @@ std::variant<RunRecord, std::string> read_run_record(const json& j, const std::s
     r.source = source_name;
     return r;
   } catch (const json::exception& e) {
+    return std::string(e.what());
+  } catch (const UnknownValue& e) {
     return std::string(e.what());
   }
 }
@@ -244,53 +266,11 @@ LoadedRecords load_all(const std::filesystem::path& file_or_dir, bool skip_damag
   return out;
 }
 
-namespace {
-
-// Removes the temporary file of write_atomic unless the rename took it: no failure (open, write,
-// close, rename, an exception) leaves a `.<name>.tmp.<pid>` behind on a full disk.
-class RemoveUnlessRenamed {
- public:
-  explicit RemoveUnlessRenamed(std::filesystem::path path) : path_(std::move(path)) {}
-  ~RemoveUnlessRenamed() {
-    std::error_code ec;
-    if (!renamed_) std::filesystem::remove(path_, ec);
-  }
-  RemoveUnlessRenamed(const RemoveUnlessRenamed&) = delete;
-  RemoveUnlessRenamed& operator=(const RemoveUnlessRenamed&) = delete;
-  void renamed() { renamed_ = true; }
-
- private:
-  std::filesystem::path path_;
-  bool renamed_ = false;
-};
-
-}  // namespace
-
-void write_atomic(const std::filesystem::path& file, const std::string& content) {
-  namespace fs = std::filesystem;
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    throw Error(fmt::format("cannot create directory {}: {}", dir.string(), ec.message()),
-                "choose a writable output directory with --out", kExitFailure);
-  const fs::path tmp = dir / fmt::format(".{}.tmp.{}", file.filename().string(), ::getpid());
-  RemoveUnlessRenamed cleanup(tmp);  // declared before the stream: the file is closed before it is removed
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out)
-      throw Error(fmt::format("cannot write {}: {}", tmp.string(), std::strerror(errno)),
-                  "check free space and permissions of the output directory (the earlier file, if any, is untouched)",
-                  kExitFailure);
-  }
-  fs::rename(tmp, file, ec);
-  if (ec)
-    throw Error(fmt::format("cannot rename {} to {}: {}", tmp.string(), file.string(), ec.message()),
-                "check permissions of the output directory", kExitFailure);
-  cleanup.renamed();
+void write(const std::filesystem::path& file, const json& record) {
+  write_atomic(file, redact::json(record).dump(1));
 }
+
+void write(const std::filesystem::path& file, const RunRecord& r) { write(file, to_json(r)); }
 
 std::filesystem::path default_path(const std::filesystem::path& results_dir, const std::string& label,
                                    const std::string& utc_timestamp, const std::string& host) {

@@ -1,5 +1,5 @@
 #pragma once
-// The run record: one JSON file per run, versioned, written atomically. Everything a later
+// The run record: one JSON file per run, versioned, written atomically (write). Everything a later
 // comparison needs: configuration, environment snapshot, every repetition, telemetry.
 #include <filesystem>
 #include <string>
@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "record/case_outcome.hpp"
 #include "workload/workload.hpp"
 
 namespace sb::record {
@@ -25,11 +26,11 @@ struct CaseResult {
   std::string layer;
   Device device = Device::Cpu;
   Params params;
-  std::string status = "ok";  // "ok" | "unavailable" | "failed"
-  std::string message;        // why unavailable/failed
+  CaseStatus status = CaseStatus::Ok;
+  std::string message;  // why unavailable/failed
   std::vector<MetricSamples> metrics;  // metrics[0] is the primary metric
   int warmup = 0;
-  std::string stop_reason;  // "ci_target" | "max_reps" | "max_time" | "interrupted"
+  StopReason stop_reason = StopReason::None;
   // Cut short by SIGINT/SIGTERM: its repetitions are kept, but it did not reach its stopping rule.
   bool partial = false;
   std::string started_utc;
@@ -86,10 +87,14 @@ struct LoadedRecords {
 // or holds no run record.
 LoadedRecords load_all(const std::filesystem::path& file_or_dir, bool skip_damaged);
 
-// Writes to a temporary name in the same directory, then renames over `file`: a reader never
-// sees a half-written record. On failure (a full disk, say) it throws sb::Error and leaves the
-// earlier `file` as it was and no temporary file behind.
-void write_atomic(const std::filesystem::path& file, const std::string& content);
+// The one way a record reaches a file: its JSON with every secret redacted wherever it is (the plan's
+// command definitions, their argv, env and output tails, messages: core/redact; the run itself used
+// the real values), written atomically (write_atomic: never half a record, the earlier file kept on
+// failure). Throws sb::Error when it cannot be written.
+void write(const std::filesystem::path& file, const RunRecord& r);
+// A record as a JSON document, kept whole (`share` keeps every field of an older version's record):
+// the same redaction, layout and atomic write.
+void write(const std::filesystem::path& file, const nlohmann::json& record);
 
 // "results/<label>/<UTC-timestamp>_<host>.json"
 std::filesystem::path default_path(const std::filesystem::path& results_dir, const std::string& label,
@@ -97,7 +102,7 @@ std::filesystem::path default_path(const std::filesystem::path& results_dir, con
 
 // `wanted` if no file of that name exists, else the first free "<stem>-2<ext>", "<stem>-3<ext>", ...
 // The name is claimed by creating the file exclusively (O_EXCL), so two runs that start in the same
-// second never write one record over the other; the caller then writes the record (write_atomic).
+// second never write one record over the other; the caller then writes the record (write).
 // Throws sb::Error when the directory cannot be written.
 std::filesystem::path claim_unused_path(const std::filesystem::path& wanted);
 

@@ -138,11 +138,6 @@ std::string gpu_name(const nlohmann::json& environment) {
   return first_name(gpu);
 }
 
-const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry) {
-  if (telemetry.is_object() && telemetry.contains("summary")) return telemetry["summary"];
-  return telemetry;
-}
-
 AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_label) {
   std::size_t prefix = 0, suffix = 0;
   if (ids.size() >= 2) {

@@ -43,7 +43,5 @@ AxisLabels axis_labels(const std::vector<std::string>& ids, std::size_t max_labe
 
 // The first GPU name found in an environment snapshot's "gpu" section; empty when none.
 std::string gpu_name(const nlohmann::json& environment);
-// A case's telemetry summary, whether given the whole telemetry object or the summary itself.
-const nlohmann::json& telemetry_summary(const nlohmann::json& telemetry);
 
 }  // namespace sb::report::detail

@@ -14,6 +14,7 @@ namespace sb::report {
 namespace {
 
 using namespace detail;
+using Field = telemetry::FieldSummary;
 
 constexpr std::size_t kMaxEnvRows = 40;
 
@@ -176,19 +177,18 @@ std::string results_section(const compare::Comparison& c) {
   return out;
 }
 
-std::string stat_cell(const nlohmann::json& summary, const char* field, const char* stat, const char* unit) {
-  auto v = telemetry_stat(summary, field, stat);
-  return v ? fmt::format("{} {}", number(*v, 3), unit) : "n/a";
+std::string stat_cell(const Summary& summary, const char* field, double Field::*stat, const char* unit) {
+  const auto* f = telemetry_field(summary, field);
+  return f ? fmt::format("{} {}", number(f->*stat, 3), unit) : "n/a";
 }
 
-std::string power_cell(const nlohmann::json& summary) {
-  auto mean = telemetry_stat(summary, "power_w", "mean");
-  auto max = telemetry_stat(summary, "power_w", "max");
-  if (!mean && !max) return "n/a";
-  return fmt::format("{} / {} W", mean ? number(*mean, 3) : "n/a", max ? number(*max, 3) : "n/a");
+std::string power_cell(const Summary& summary) {
+  const auto* power = telemetry_field(summary, "power_w");
+  if (!power) return "n/a";
+  return fmt::format("{} / {} W", number(power->mean, 3), number(power->max, 3));
 }
 
-std::string throttle_cell(const nlohmann::json& summary) {
+std::string throttle_cell(const Summary& summary) {
   auto reasons = throttle_reasons(summary);
   if (!reasons) return "n/a";
   if (reasons->empty()) return "none";
@@ -198,10 +198,11 @@ std::string throttle_cell(const nlohmann::json& summary) {
 }
 
 // The most readings any one field got: how many samples the means stand on.
-std::string samples(const nlohmann::json& summary) {
+std::string samples(const Summary& summary) {
   std::optional<double> most;
   for (const auto& f : kTimelineFields)
-    if (auto n = telemetry_stat(summary, f.key, "n")) most = std::max(most.value_or(0), *n);
+    if (const auto* field = telemetry_field(summary, f.key))
+      most = std::max(most.value_or(0), static_cast<double>(field->n));
   return most ? fmt::format("{:.0f}", *most) : "n/a";
 }
 
@@ -210,16 +211,16 @@ std::string telemetry_section(const compare::Comparison& c) {
   std::string rows;
   bool any_baseline = false, any_candidate = false;
   for (const auto& k : c.cases) {
-    const auto& b = telemetry_summary(k.telemetry_baseline);
-    const auto& t = telemetry_summary(k.telemetry_candidate);
+    const auto& b = k.telemetry_baseline;
+    const auto& t = k.telemetry_candidate;
     any_baseline |= has_telemetry(b);
     any_candidate |= has_telemetry(t);
     if (!has_telemetry(b) && !has_telemetry(t)) continue;
     rows += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} |\n", md_cell(k.name),
-                        stat_cell(b, "gpu_util_pct", "mean", "%"), stat_cell(t, "gpu_util_pct", "mean", "%"),
-                        stat_cell(b, "sm_clock_mhz", "mean", "MHz"), stat_cell(t, "sm_clock_mhz", "mean", "MHz"),
-                        power_cell(b), power_cell(t), stat_cell(b, "temperature_c", "max", "°C"),
-                        stat_cell(t, "temperature_c", "max", "°C"), throttle_cell(b), throttle_cell(t), samples(b),
+                        stat_cell(b, "gpu_util_pct", &Field::mean, "%"), stat_cell(t, "gpu_util_pct", &Field::mean, "%"),
+                        stat_cell(b, "sm_clock_mhz", &Field::mean, "MHz"), stat_cell(t, "sm_clock_mhz", &Field::mean, "MHz"),
+                        power_cell(b), power_cell(t), stat_cell(b, "temperature_c", &Field::max, "°C"),
+                        stat_cell(t, "temperature_c", &Field::max, "°C"), throttle_cell(b), throttle_cell(t), samples(b),
                         samples(t));
   }
   auto why = [&](bool candidate_side) {
@@ -262,10 +263,9 @@ std::string environment_section(const compare::Comparison& c) {
   return out + "\n";
 }
 
-std::string findings_section(const compare::Comparison& c) {
+std::string findings_section(std::vector<diagnose::Finding> findings) {
   std::string out = "## What to check next\n\n";
-  if (c.findings.empty()) return out + "No finding points to a cause.\n\n";
-  auto findings = c.findings;
+  if (findings.empty()) return out + "No finding points to a cause.\n\n";
   std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
   int number = 1;
   for (const auto& f : findings) out += fmt::format("{}. **{}** — {} — {}\n", number++, f.title, f.evidence, f.action);
@@ -306,9 +306,10 @@ std::string method_footer(const compare::Comparison& c) {
 
 }  // namespace
 
-std::string markdown(const compare::Comparison& c, const PlotResult& plots) {
+std::string markdown(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings,
+                     const PlotResult& plots) {
   return fmt::format("# sparkbench: {} vs {}\n\n", c.candidate_label, c.baseline_label) + summary_section(c) +
-         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(c) +
+         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(findings) +
          plots_section(plots) + method_footer(c);
 }
 

@@ -123,16 +123,16 @@ std::string run_markdown(const record::RunRecord& r) {
   for (const auto& c : r.cases) {
     const std::string name = c.workload.empty() ? c.id : display_id(c.workload, c.params);
     shortened |= name != c.id;
-    if (c.status != "ok") {
-      md += fmt::format("| `{}` | | | | | | {} |\n", name, c.status);
-      problems += fmt::format("- `{}` — {}: {}\n", name, c.status, c.message);
+    if (c.status != record::CaseStatus::Ok) {
+      md += fmt::format("| `{}` | | | | | | {} |\n", name, to_string(c.status));
+      problems += fmt::format("- `{}` — {}: {}\n", name, to_string(c.status), c.message);
       continue;
     }
     const auto& m = c.metrics.front();
     const auto s = stats::describe(m.samples);
-    const std::string status = c.partial ? fmt::format("partial (interrupted after {} repetitions)", s.n) : "ok";
+    const std::string status = c.partial ? fmt::format("partial (interrupted after {} repetitions)", s.n) : to_string(c.status);
     md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | {} |\n", name, m.spec.name, m.spec.unit,
-                      s.median, s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, c.stop_reason, status);
+                      s.median, s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, to_string(c.stop_reason), status);
     if (c.telemetry.value("available", false))
       telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", name, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),

@@ -58,6 +58,8 @@ json short_json(const std::optional<compare::ShortOfTarget>& s) {
           {"target_ci_pct", s->target_pct}};
 }
 
+json telemetry_json(const std::optional<telemetry::Summary>& s) { return s ? to_json(*s) : json::object(); }
+
 json case_json(const compare::CaseComparison& k) {
   json j = {{"id", k.id},
             {"candidate_id", k.candidate_id},
@@ -69,7 +71,7 @@ json case_json(const compare::CaseComparison& k) {
             {"not_comparable", k.not_comparable.empty() ? json(nullptr) : json(k.not_comparable)},
             {"stopped_short_of_ci_target", {{"baseline", short_json(k.baseline_short)}, {"candidate", short_json(k.candidate_short)}}},
             {"partial_rounds_left_out", k.partial_left_out},
-            {"telemetry", {{"baseline", k.telemetry_baseline}, {"candidate", k.telemetry_candidate}}}};
+            {"telemetry", {{"baseline", telemetry_json(k.telemetry_baseline)}, {"candidate", telemetry_json(k.telemetry_candidate)}}}};
   if (!k.primary.spec.name.empty()) {  // also for a case too thin to compare: its descriptive statistics
     j["primary"] = metric_json(k.primary);
     j["secondary"] = json::array();
@@ -119,7 +121,7 @@ json layers_json(const compare::Comparison& c) {
 
 }  // namespace
 
-std::string json_summary(const compare::Comparison& c) {
+std::string json_summary(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings) {
   json j = {{"schema", "sparkbench.comparison"},
             {"version", 2},  // 2: three-way outcomes, one test basis (2026-12)
             {"generated_by", std::string("sparkbench ") + sb::kVersion},
@@ -148,7 +150,7 @@ std::string json_summary(const compare::Comparison& c) {
     j["env_differences"].push_back(
         {{"path", d.path}, {"baseline", d.baseline}, {"candidate", d.candidate}, {"importance", d.importance}});
   }
-  for (const auto& f : c.findings) {
+  for (const auto& f : findings) {
     j["findings"].push_back({{"rank", f.rank}, {"title", f.title}, {"evidence", f.evidence}, {"action", f.action}});
   }
   return j.dump(2) + "\n";

@@ -5,33 +5,18 @@
 
 namespace sb::report::detail {
 
-std::optional<double> telemetry_stat(const nlohmann::json& summary, const std::string& field,
-                                     const std::string& stat) {
-  if (!summary.is_object()) return std::nullopt;
-  auto it = summary.find(field);
-  if (it == summary.end()) return std::nullopt;
-  if (it->is_number()) return it->get<double>();  // a bare value is the only statistic there is
-  if (it->is_object()) {
-    auto s = it->find(stat);
-    if (s != it->end() && s->is_number()) return s->get<double>();
-  }
-  return std::nullopt;
+const telemetry::FieldSummary* telemetry_field(const Summary& summary, std::string_view field) {
+  return summary ? summary->field(field) : nullptr;
 }
 
-std::optional<std::vector<std::string>> throttle_reasons(const nlohmann::json& summary) {
-  if (!summary.is_object()) return std::nullopt;
-  auto it = summary.find("throttle_reasons");
-  if (it == summary.end() || !it->is_object() || !it->contains("names") || !(*it)["names"].is_array()) return std::nullopt;
-  std::vector<std::string> names;
-  for (const auto& v : (*it)["names"]) {
-    if (v.is_string()) names.push_back(v.get<std::string>());
-  }
-  return names;
+std::optional<std::vector<std::string>> throttle_reasons(const Summary& summary) {
+  if (!summary || !summary->throttle_reasons) return std::nullopt;
+  return summary->throttle_reasons->names;
 }
 
-bool has_telemetry(const nlohmann::json& summary) {
+bool has_telemetry(const Summary& summary) {
   for (const auto& f : kTimelineFields) {
-    if (telemetry_stat(summary, f.key, "mean")) return true;
+    if (telemetry_field(summary, f.key)) return true;
   }
   return throttle_reasons(summary).has_value();
 }
@@ -46,7 +31,6 @@ std::string unavailable_reasons(const compare::Comparison& c, bool candidate_sid
     if (seen.insert(it->get<std::string>()).second) joined += (joined.empty() ? "" : "; ") + it->get<std::string>();
   };
   for (const auto& k : c.cases) {
-    add(candidate_side ? k.telemetry_candidate : k.telemetry_baseline);
     const record::CaseResult* r = candidate_side ? k.candidate : k.baseline;
     if (r != nullptr) add(r->telemetry);
   }

@@ -1,9 +1,10 @@
 #pragma once
-// Reads the fields the report shows from a case's telemetry summary (telemetry::summarize):
-// per field {mean, min, max, n}, plus "throttle_reasons": {mask, names, ...}, the reasons seen
-// (benign ones such as gpu_idle left out of names).
+// Reads the fields the report shows from a case's telemetry summary (telemetry::Summary): per
+// field mean, min, max and n, plus the throttle reasons seen (benign ones such as gpu_idle left
+// out of their names).
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,11 +13,13 @@
 
 namespace sb::report::detail {
 
-std::optional<double> telemetry_stat(const nlohmann::json& summary, const std::string& field,
-                                     const std::string& stat);
+using Summary = std::optional<telemetry::Summary>;  // absent: the side recorded none
+
+// The summary's field of that name (kTimelineFields' keys), or nullptr.
+const telemetry::FieldSummary* telemetry_field(const Summary& summary, std::string_view field);
 // nullopt when the summary does not say; empty when it says none were seen.
-std::optional<std::vector<std::string>> throttle_reasons(const nlohmann::json& summary);
-bool has_telemetry(const nlohmann::json& summary);
+std::optional<std::vector<std::string>> throttle_reasons(const Summary& summary);
+bool has_telemetry(const Summary& summary);
 
 // Why telemetry is missing on one side ("NVML not found"), from the cases' telemetry objects;
 // distinct reasons joined with "; ", empty when none is given.

@@ -2,16 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "core/atomic_file.hpp"
 #include "core/error.hpp"
-#include "record/record.hpp"
 #include "report/report.hpp"
 
 namespace sb::report {
 namespace fs = std::filesystem;
-using record::write_atomic;
 
-std::vector<fs::path> write_report(const compare::Comparison& c, const fs::path& dir,
-                                   const std::vector<std::string>& formats) {
+std::vector<fs::path> write_report(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings,
+                                   const fs::path& dir, const std::vector<std::string>& formats) {
   const std::vector<std::string> known{"md", "json", "csv"};
   for (const auto& f : formats) {
     if (std::find(known.begin(), known.end(), f) == known.end()) {
@@ -35,11 +34,11 @@ std::vector<fs::path> write_report(const compare::Comparison& c, const fs::path&
       written.push_back(dir / p.svg);
       if (!p.png.empty()) written.push_back(dir / p.png);
     }
-    write_atomic(dir / "report.md", markdown(c, plots));
+    write_atomic(dir / "report.md", markdown(c, findings, plots));
     written.push_back(dir / "report.md");
   }
   if (asked("json")) {
-    write_atomic(dir / "summary.json", json_summary(c));
+    write_atomic(dir / "summary.json", json_summary(c, findings));
     written.push_back(dir / "summary.json");
   }
   if (asked("csv")) {

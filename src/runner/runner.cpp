@@ -61,7 +61,7 @@ class CaseTelemetry {
     const auto timeline = sampler_->stop();
     json tl = json::array();
     for (const auto& s : timeline) tl.push_back(telemetry::to_json(s));
-    out["summary"] = telemetry::summarize(timeline);
+    out["summary"] = to_json(telemetry::summarize(timeline));
     out["timeline"] = std::move(tl);
     return out;
   }
@@ -91,15 +91,15 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
   try {
     run = w.make(c.params, CaseContext{s.seed});
   } catch (const Unavailable& e) {
-    r.status = "unavailable";
+    r.status = record::CaseStatus::Unavailable;
     r.message = e.what();
     return r;
   } catch (const Error& e) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = fmt::format("{} ({})", e.what(), e.fix());
     return r;
   } catch (const std::exception& e) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = e.what();
     return r;
   }
@@ -119,7 +119,7 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
     auto& primary = r.metrics.front().samples;
     while (true) {
       if (interrupted()) {
-        r.stop_reason = "interrupted";
+        r.stop_reason = record::StopReason::Interrupted;
         r.partial = true;
         break;
       }
@@ -145,15 +145,15 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
                      .value = fmt::format("{} {:.4g} {}", w.metrics.front().name, m.at(w.metrics.front().name),
                                           w.metrics.front().unit)});
       if (static_cast<int>(n) >= s.min_reps && rel <= s.ci_target) {
-        r.stop_reason = "ci_target";
+        r.stop_reason = record::StopReason::CiTarget;
         break;
       }
       if (static_cast<int>(n) >= s.max_reps) {
-        r.stop_reason = "max_reps";
+        r.stop_reason = record::StopReason::MaxReps;
         break;
       }
       if (n >= 2 && seconds_since(measure_start) >= s.max_time_s) {
-        r.stop_reason = "max_time";
+        r.stop_reason = record::StopReason::MaxTime;
         break;
       }
     }
@@ -161,10 +161,10 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
     if (interrupted()) {
       // The repetition the signal cut short (a `command` program is passed the signal) is not
       // measured; the ones before it are kept, as when the signal comes between repetitions.
-      r.stop_reason = "interrupted";
+      r.stop_reason = record::StopReason::Interrupted;
       r.partial = true;
     } else {
-      r.status = "failed";
+      r.status = record::CaseStatus::Failed;
       const auto* err = dynamic_cast<const Error*>(&e);
       r.message = err ? fmt::format("{} ({})", e.what(), err->fix()) : e.what();
     }
@@ -175,7 +175,7 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
   r.duration_s = seconds_since(t0);
   // An interrupted case keeps its repetitions only when there are enough to compare (>= 2).
   if (r.partial && r.metrics.front().samples.size() < 2) {
-    r.status = "failed";
+    r.status = record::CaseStatus::Failed;
     r.message = "interrupted before 2 repetitions were measured";
   }
   return r;

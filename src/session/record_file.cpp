@@ -1,7 +1,6 @@
 #include "session/record_file.hpp"
 
 #include "core/interrupt.hpp"
-#include "core/redact.hpp"
 
 namespace sb::session {
 
@@ -22,7 +21,7 @@ void RecordFile::write_locked() {
     last_.interrupted = true;
     last_.complete = false;
   }
-  record::write_atomic(path_, redact::json(to_json(last_)).dump(1));
+  record::write(path_, last_);
 }
 
 }  // namespace sb::session

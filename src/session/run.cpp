@@ -42,7 +42,7 @@ RunOutcome run_here(const RunHereRequest& request, Observer& observer) {
 
   RunFinished finished{.kept = rec.cases.size(), .planned = p.cases.size(), .interrupted = rec.interrupted};
   for (const auto& c : rec.cases)
-    (c.status == "ok" ? finished.ok : c.status == "unavailable" ? finished.unavailable : finished.failed)++;
+    (c.status == record::CaseStatus::Ok ? finished.ok : c.status == record::CaseStatus::Unavailable ? finished.unavailable : finished.failed)++;
   observer.run_finished(finished);
   if (rec.interrupted) return {path, interrupt::exit_code()};
   return {path, finished.failed > 0 ? kExitFailure : kExitOk};

@@ -2,25 +2,16 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <utility>
 
 #include <fmt/format.h>
 
+#include "telemetry/fields.hpp"
 #include "telemetry/telemetry.hpp"
 
 namespace sb::telemetry {
 namespace {
 
-using Field = std::optional<double> Sample::*;
-constexpr std::array<std::pair<const char*, Field>, 7> kFields{{
-    {"gpu_util_pct", &Sample::gpu_util_pct},
-    {"mem_util_pct", &Sample::mem_util_pct},
-    {"sm_clock_mhz", &Sample::sm_clock_mhz},
-    {"mem_clock_mhz", &Sample::mem_clock_mhz},
-    {"power_w", &Sample::power_w},
-    {"temperature_c", &Sample::temperature_c},
-    {"mem_used_mib", &Sample::mem_used_mib},
-}};
+using detail::kFields;
 
 struct Reason {
   std::uint64_t bit;
@@ -68,7 +59,7 @@ std::vector<std::string> throttle_reason_names(std::uint64_t mask, bool include_
 
 nlohmann::json to_json(const Sample& s) {
   nlohmann::json j = {{"t_s", s.t_s}};
-  for (const auto& [name, field] : kFields)
+  for (const auto& [name, field, _] : kFields)
     if (s.*field) j[name] = *(s.*field);
   if (s.throttle_reasons) j["throttle_reasons"] = *s.throttle_reasons;
   return j;
@@ -77,17 +68,18 @@ nlohmann::json to_json(const Sample& s) {
 Sample sample_from_json(const nlohmann::json& j) {
   Sample s;
   s.t_s = j.value("t_s", 0.0);
-  for (const auto& [name, field] : kFields)
+  for (const auto& [name, field, _] : kFields)
     if (j.contains(name) && !j.at(name).is_null()) s.*field = j.at(name).get<double>();
   if (j.contains("throttle_reasons") && !j.at("throttle_reasons").is_null())
     s.throttle_reasons = j.at("throttle_reasons").get<std::uint64_t>();
   return s;
 }
 
-nlohmann::json summarize(const std::vector<Sample>& timeline) {
-  nlohmann::json summary = {{"samples", timeline.size()}};
-  if (!timeline.empty()) summary["duration_s"] = timeline.back().t_s - timeline.front().t_s;
-  for (const auto& [name, field] : kFields) {
+Summary summarize(const std::vector<Sample>& timeline) {
+  Summary summary;
+  summary.samples = timeline.size();
+  if (!timeline.empty()) summary.duration_s = timeline.back().t_s - timeline.front().t_s;
+  for (const auto& [name, field, summary_field] : kFields) {
     double sum = 0, lo = std::numeric_limits<double>::infinity(), hi = -lo;
     std::size_t n = 0;
     for (const Sample& s : timeline) {
@@ -98,7 +90,7 @@ nlohmann::json summarize(const std::vector<Sample>& timeline) {
       hi = std::max(hi, v);
       ++n;
     }
-    if (n > 0) summary[name] = {{"mean", sum / static_cast<double>(n)}, {"min", lo}, {"max", hi}, {"n", n}};
+    if (n > 0) summary.*summary_field = FieldSummary{sum / static_cast<double>(n), lo, hi, n};
   }
   std::uint64_t mask = 0;
   std::size_t n = 0, limited = 0;
@@ -108,15 +100,9 @@ nlohmann::json summarize(const std::vector<Sample>& timeline) {
     ++n;
     if (*s.throttle_reasons & ~benign_bits()) ++limited;
   }
-  if (n > 0) {
-    summary["throttle_reasons"] = {
-        {"mask", mask},
-        {"names", throttle_reason_names(mask)},
-        {"all_names", throttle_reason_names(mask, true)},
-        {"n", n},
-        {"samples_limited", limited},  // samples with a reason other than idle/app clocks
-    };
-  }
+  if (n > 0)
+    summary.throttle_reasons =
+        ThrottleSummary{mask, throttle_reason_names(mask), throttle_reason_names(mask, true), n, limited};
   return summary;
 }
 

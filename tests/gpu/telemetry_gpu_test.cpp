@@ -30,7 +30,7 @@ TEST(NvmlSamplerGpu, IdleTimelineIsPlausible) {
     if (s.temperature_c) EXPECT_TRUE(*s.temperature_c > 0 && *s.temperature_c < 110);
   }
   // Every NVIDIA data-centre GPU reports at least clocks and temperature.
-  const nlohmann::json summary = summarize(timeline);
+  const nlohmann::json summary = to_json(summarize(timeline));
   EXPECT_TRUE(summary.contains("sm_clock_mhz")) << summary.dump(2);
   EXPECT_TRUE(summary.contains("temperature_c")) << summary.dump(2);
   EXPECT_TRUE(sampler.field_errors().empty()) << sampler.field_errors().dump(2);

@@ -5,11 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "compare/compare.hpp"
+#include "diagnose/findings.hpp"
 
-namespace sb::compare {
+namespace sb::diagnose {
 
 // Ranked findings, each with the snapshot values as evidence; empty when nothing stands out.
 std::vector<Finding> machine_findings(const nlohmann::json& snapshot);
 
-}  // namespace sb::compare
+}  // namespace sb::diagnose

@@ -1,8 +1,8 @@
-#include "compare/machine_findings.hpp"
+#include "diagnose/machine_findings.hpp"
 
 #include <fmt/format.h>
 
-namespace sb::compare {
+namespace sb::diagnose {
 namespace {
 
 using nlohmann::json;
@@ -67,4 +67,4 @@ std::vector<Finding> machine_findings(const json& s) {
   return out;
 }
 
-}  // namespace sb::compare
+}  // namespace sb::diagnose

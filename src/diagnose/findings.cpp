@@ -1,4 +1,4 @@
-#include "compare/findings.hpp"
+#include "diagnose/findings.hpp"
 
 #include <limits>
 
@@ -11,10 +11,20 @@
 #include <fmt/format.h>
 
 #include "compare/environment_paths.hpp"
+#include "compare/inconclusive_advice.hpp"
 
-namespace sb::compare::detail {
+namespace sb::diagnose {
 namespace {
 
+using compare::Aspect;
+using compare::CaseComparison;
+using compare::Comparison;
+using compare::EnvDifference;
+using compare::Verdict;
+using compare::classify;
+using compare::inconclusive_advice;
+using compare::is_slower;
+using compare::limit_value;
 using nlohmann::json;
 using Cases = std::vector<const CaseComparison*>;
 
@@ -192,16 +202,18 @@ std::vector<const EnvDifference*> smaller_in_candidate(const Comparison& c, cons
 // reason -> cases whose telemetry saw it.
 using ThrottleSeen = std::map<std::string, Cases>;
 
-ThrottleSeen throttle_seen(const Comparison& c, json CaseComparison::*side) {
+using Summary = std::optional<telemetry::Summary>;
+
+ThrottleSeen throttle_seen(const Comparison& c, Summary CaseComparison::*side) {
   ThrottleSeen seen;
   for (const auto& cc : c.cases) {
-    const json& summary = cc.*side;
-    if (!summary.is_object() || !summary.contains("throttle_reasons")) continue;
-    for (const auto& name : summary["throttle_reasons"].value("names", json::array())) {
+    const Summary& summary = cc.*side;
+    if (!summary || !summary->throttle_reasons) continue;
+    for (const auto& name : summary->throttle_reasons->names) {
       // The telemetry module leaves these benign states out already; a summary from another
       // producer may not, and an idle GPU is not a throttled one.
       if (name == "gpu_idle" || name == "applications_clocks_setting") continue;
-      seen[name.get<std::string>()].push_back(&cc);
+      seen[name].push_back(&cc);
     }
   }
   return seen;
@@ -276,13 +288,14 @@ struct TelemetryShift {
   double baseline, candidate;
 };
 
-// Cases whose telemetry field `field` has a mean on both sides, with those means.
-std::vector<TelemetryShift> telemetry_means(const Comparison& c, const std::string& field) {
+// Cases whose telemetry has `field` on both sides, with its means.
+std::vector<TelemetryShift> telemetry_means(const Comparison& c,
+                                            std::optional<telemetry::FieldSummary> telemetry::Summary::*field) {
   std::vector<TelemetryShift> out;
   for (const auto& cc : c.cases) {
-    const auto mean = [&](const json& summary) -> std::optional<double> {
-      if (!summary.is_object() || !summary.contains(field) || !summary[field].contains("mean")) return std::nullopt;
-      return summary[field]["mean"].get<double>();
+    const auto mean = [&](const Summary& summary) -> std::optional<double> {
+      if (!summary || !((*summary).*field)) return std::nullopt;
+      return ((*summary).*field)->mean;
     };
     const auto b = mean(cc.telemetry_baseline), k = mean(cc.telemetry_candidate);
     if (b && k) out.push_back({&cc, *b, *k});
@@ -325,7 +338,7 @@ std::string cost_note(const std::vector<TelemetryShift>& shifts, double margin_p
 // A mean SM clock more than 3% below the baseline's is beyond the boost jitter of one GPU.
 void add_lower_sm_clock(const Comparison& c, std::vector<Scored>& out) {
   constexpr double kClockDropPct = 3;
-  const auto all = telemetry_means(c, "sm_clock_mhz");
+  const auto all = telemetry_means(c, &telemetry::Summary::sm_clock_mhz);
   std::vector<TelemetryShift> lower;
   std::copy_if(all.begin(), all.end(), std::back_inserter(lower),
                [&](auto& s) { return s.baseline > 0 && 100 * (s.candidate / s.baseline - 1) < -kClockDropPct; });
@@ -343,7 +356,7 @@ void add_lower_sm_clock(const Comparison& c, std::vector<Scored>& out) {
 // than 5 points is a change in how much of the time the GPU had work.
 void add_lower_gpu_utilization(const Comparison& c, std::vector<Scored>& out) {
   constexpr double kDropPoints = 5;
-  const auto all = telemetry_means(c, "gpu_util_pct");
+  const auto all = telemetry_means(c, &telemetry::Summary::gpu_util_pct);
   std::vector<TelemetryShift> lower;
   std::copy_if(all.begin(), all.end(), std::back_inserter(lower),
                [&](auto& s) { return s.candidate < s.baseline - kDropPoints; });
@@ -465,36 +478,6 @@ void add_layer_split(const Comparison& c, std::vector<Scored>& out) {
   out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action}});
 }
 
-// What to run to turn the inconclusive cases into answers.
-}  // namespace
-
-std::string inconclusive_advice(const std::vector<const CaseComparison*>& inconclusive) {
-  bool single_process = false;
-  std::optional<int> rounds;
-  bool beyond_estimate = false;
-  for (const auto* cc : inconclusive) {
-    const auto& m = cc->primary;
-    if (m.unit == TestUnit::Repetition) single_process = true;
-    else if (m.rounds_to_resolve) rounds = std::max(rounds.value_or(0), *m.rounds_to_resolve);
-    else beyond_estimate = true;
-  }
-  std::vector<std::string> advice;
-  if (single_process)
-    advice.push_back("one process per side cannot tell the environment from process-to-process variation: run "
-                     "`sparkbench ab` (it adds rounds until the CI is narrow), or `run` each side 4 times and "
-                     "compare the directories");
-  if (rounds) advice.push_back(fmt::format("run `sparkbench ab --rounds {}` for an answer at the spread seen", *rounds));
-  if (beyond_estimate)
-    advice.push_back(fmt::format("{} so near the threshold that more than 100 rounds per side would be needed; raise "
-                                 "--min-effect if a difference that small does not matter",
-                                 rounds ? "the other estimates lie" : "the estimates lie"));
-  std::string out;
-  for (const auto& a : advice) out += (out.empty() ? "" : "; ") + a;
-  return out;
-}
-
-namespace {
-
 // Equivalent on every case: the one answer that says "no difference", with the interval that shows it.
 void add_equivalence(const Comparison& c, std::vector<Scored>& out) {
   const auto all = comparable_cases(c, any_case);
@@ -560,4 +543,4 @@ std::vector<Finding> find_causes(const Comparison& c) {
   return findings;
 }
 
-}  // namespace sb::compare::detail
+}  // namespace sb::diagnose
