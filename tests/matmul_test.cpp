@@ -166,7 +166,18 @@ TEST(MatmulParams, BadValuesNameTheValidOnes) {
 
   e = expect_error([] { make_case("matmul", 96, "fp64"); });
   EXPECT_NE(e.fix().find("fp32, tf32, fp16, bf16"), std::string::npos) << e.fix();
+}
 
+// The largest n the spec allows asks for more elements than a vector can hold (length_error, not
+// bad_alloc): the same clear message, not "vector::_M_default_append".
+TEST(MatmulCpu, AnImpossibleSizeSaysHowMuchMemoryItNeeds) {
+#if SPARKBENCH_HAVE_OPENBLAS
+  const Error e = expect_error([] { make_case("matmul_cpu", 2147483647, "fp64"); });
+  EXPECT_NE(std::string(e.what()).find("could not be allocated"), std::string::npos) << e.what();
+  EXPECT_EQ(e.fix(), "use a smaller n");
+#else
+  GTEST_SKIP() << "SKIPPED: built without OpenBLAS";
+#endif
 }
 
 // n and inner are bounded in the specs, so a plan with n = 0 is refused before any case is made.

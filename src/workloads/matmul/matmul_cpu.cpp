@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <type_traits>
 #include <limits>
-#include <new>
+#include <exception>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,7 +37,7 @@ class CpuGemmCase final : public HostOperation {
       b_.resize(count);
       // NaN everywhere: an entry the GEMM did not write fails the check.
       c_.assign(count, std::numeric_limits<T>::quiet_NaN());
-    } catch (const std::bad_alloc&) {
+    } catch (const std::exception&) {  // bad_alloc, or length_error beyond what a vector can hold
       throw Error(fmt::format("matmul_cpu: n = {} needs 3 x {:.2f} GiB of memory, which could not be allocated",
                               params.n, static_cast<double>(count * sizeof(T)) / (1 << 30)),
                   "use a smaller n");
