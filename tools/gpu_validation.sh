@@ -5,7 +5,7 @@
 #
 #   tools/gpu_validation.sh [STEP...]
 #     steps: build test gputest env sanity torch sampler micro oci oci-precision docker docker-image llm peer
-#            oci-micro oci-llm oci-command docker-llm (default: all but the docker ones and oci-precision;
+#            oci-micro oci-llm oci-command oci-plant-quota docker-llm (default: all but the docker ones and oci-precision;
 #            docker-image and docker-llm need docker)
 # The oci* steps need Debian's crun and libyajl2 .deb files in .carry/ (apt-get download crun libyajl2);
 # the peer step needs ../shared/tools/torch_llm_peer.py copied to .carry/; the docker step needs
@@ -148,6 +148,15 @@ if want peer; then
   log "transformers peer (../shared/tools/torch_llm_peer.py, eager generate, random bf16 weights)"
   python3 .carry/torch_llm_peer.py > "$OUT/peer.txt" 2> "$OUT/peer.log"
   cat "$OUT/peer.txt" | tee -a "$OUT/summary.txt"; tail -n 5 "$OUT/peer.log"
+fi
+if want oci-plant-quota; then
+  log "planted cause: ab --env native --env oci --cpus 0.5 on launch_latency (launch-bound), then doctor"
+  unpack_crun
+  SPARKBENCH_OCI_RUNTIME=/tmp/ct/crun $SB ab --env native --env oci --cpus 0.5 --workload launch_latency --rounds 3 \
+    --out "$OUT/plant-quota" > "$OUT/plant-quota.log" 2>&1
+  tail -n 12 "$OUT/plant-quota.log" | tee -a "$OUT/summary.txt"
+  $SB doctor "$OUT/plant-quota/native" "$OUT/plant-quota/oci" > "$OUT/plant-quota-doctor.txt" 2>&1
+  head -n 30 "$OUT/plant-quota-doctor.txt" | tee -a "$OUT/summary.txt"
 fi
 if want oci-micro; then
   log "sparkbench ab --env native --env oci --suite micro-gpu"
