@@ -29,16 +29,6 @@ std::optional<int> read_int(const std::string& path) {
   return v ? std::optional<int>(static_cast<int>(*v)) : std::nullopt;
 }
 
-std::optional<double> read_khz_as_mhz(const std::string& path) {
-  const auto line = read_first_line(path);
-  if (!line) return std::nullopt;
-  try {
-    return std::stod(*line) / 1000.0;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 std::optional<std::string> arm_core_name(unsigned implementer, unsigned part) {

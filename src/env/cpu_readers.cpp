@@ -30,16 +30,6 @@ std::optional<std::vector<int>> affinity() {
   return std::nullopt;
 }
 
-std::optional<double> khz_file_to_mhz(const std::filesystem::path& file) {
-  const auto line = read_first_line(file.string());
-  if (!line) return std::nullopt;
-  try {
-    return std::stod(*line) / 1000.0;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
 }  // namespace
 
 nlohmann::json capture_cpu() {
@@ -77,9 +67,9 @@ nlohmann::json capture_cpu() {
     if (!entry.path().filename().string().starts_with("policy")) continue;
     if (auto g = read_first_line((entry.path() / "scaling_governor").string())) governors.push_back(*g);
     if (auto d = read_first_line((entry.path() / "scaling_driver").string())) drivers.push_back(*d);
-    if (auto mx = khz_file_to_mhz(entry.path() / "cpuinfo_max_freq"))
+    if (auto mx = read_khz_as_mhz((entry.path() / "cpuinfo_max_freq").string()))
       max_mhz = std::max(max_mhz.value_or(*mx), *mx);
-    if (auto mn = khz_file_to_mhz(entry.path() / "cpuinfo_min_freq"))
+    if (auto mn = read_khz_as_mhz((entry.path() / "cpuinfo_min_freq").string()))
       min_mhz = std::min(min_mhz.value_or(*mn), *mn);
   }
   j["governors"] = governors.empty() ? nlohmann::json(nullptr) : count_values(governors);

@@ -14,6 +14,7 @@ namespace sb::env {
 // --- files and text (text_readers.cpp) -------------------------------------------------------
 std::optional<std::string> read_file(const std::string& path);  // nullopt when unreadable
 std::optional<std::string> read_first_line(const std::string& path);  // trimmed
+std::optional<double> read_khz_as_mhz(const std::string& path);  // a cpufreq file's kHz, as MHz
 std::string trim(std::string_view s);
 std::vector<std::string> split_words(std::string_view text, char sep);  // empty words dropped
 std::string unescape_octal(const std::string& s);  // mountinfo's \040 escapes

@@ -167,4 +167,14 @@ std::string unescape_octal(const std::string& s) {
   return out;
 }
 
+std::optional<double> read_khz_as_mhz(const std::string& path) {
+  const auto line = read_first_line(path);
+  if (!line) return std::nullopt;
+  try {
+    return std::stod(*line) / 1000.0;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace sb::env
