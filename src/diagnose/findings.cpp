@@ -12,6 +12,7 @@
 
 #include "compare/environment_paths.hpp"
 #include "compare/inconclusive_advice.hpp"
+#include "diagnose/evidence_findings.hpp"
 
 namespace sb::diagnose {
 namespace {
@@ -534,6 +535,7 @@ std::vector<Finding> find_causes(const Comparison& c) {
   add_layer_split(c, scored);
   add_equivalence(c, scored);
   add_inconclusive(c, scored);
+  for (auto& e : evidence_findings(c)) scored.push_back({e.score, std::move(e.finding)});
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.score > b.score; });
   std::vector<Finding> findings;
   for (auto& s : scored) {

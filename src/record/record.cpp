@@ -45,21 +45,23 @@ json metric_to_json(const MetricSamples& m) {
 json case_to_json(const CaseResult& c) {
   json metrics = json::array();
   for (const auto& m : c.metrics) metrics.push_back(metric_to_json(m));
-  return {{"id", c.id},
-          {"workload", c.workload},
-          {"layer", c.layer},
-          {"device", to_string(c.device)},
-          {"params", c.params.values()},
-          {"status", to_string(c.status)},
-          {"message", c.message},
-          {"metrics", metrics},
-          {"warmup", c.warmup},
-          {"stop_reason", to_string(c.stop_reason)},
-          {"partial", c.partial},
-          {"started_utc", c.started_utc},
-          {"duration_s", c.duration_s},
-          {"info", c.info},
-          {"telemetry", c.telemetry}};
+  json j = {{"id", c.id},
+            {"workload", c.workload},
+            {"layer", c.layer},
+            {"device", to_string(c.device)},
+            {"params", c.params.values()},
+            {"status", to_string(c.status)},
+            {"message", c.message},
+            {"metrics", metrics},
+            {"warmup", c.warmup},
+            {"stop_reason", to_string(c.stop_reason)},
+            {"partial", c.partial},
+            {"started_utc", c.started_utc},
+            {"duration_s", c.duration_s},
+            {"info", c.info},
+            {"telemetry", c.telemetry}};
+  if (!c.warmup_samples.empty()) j["warmup_samples"] = c.warmup_samples;
+  return j;
 }
 
 // A value outside one of the record's closed sets (status, stop_reason): the record cannot be read.
@@ -96,6 +98,7 @@ CaseResult case_from_json(const json& j) {
     c.metrics.push_back(std::move(ms));
   }
   c.warmup = j.value("warmup", 0);
+  c.warmup_samples = j.value("warmup_samples", std::vector<double>{});
   const auto stop_reason = j.value("stop_reason", "");
   c.stop_reason = known_value(stop_reason_from_string(stop_reason), stop_reason, c, "stop_reason", kStopReasons);
   c.partial = j.value("partial", c.stop_reason == StopReason::Interrupted);  // records from before the field
@@ -111,21 +114,23 @@ CaseResult case_from_json(const json& j) {
 json to_json(const RunRecord& r) {
   json cases = json::array();
   for (const auto& c : r.cases) cases.push_back(case_to_json(c));
-  return {{"schema", kSchemaName},
-          {"schema_version", kSchemaVersion},
-          {"sparkbench_version", r.sparkbench_version},
-          {"label", r.label},
-          {"host", r.host},
-          {"started_utc", r.started_utc},
-          {"finished_utc", r.finished_utc},
-          {"complete", r.complete},
-          {"interrupted", r.interrupted},
-          {"command_line", r.command_line},
-          {"settings", r.settings},
-          {"plan", r.plan},
-          {"launch", r.launch},
-          {"environment", r.environment},
-          {"cases", cases}};
+  json j = {{"schema", kSchemaName},
+            {"schema_version", kSchemaVersion},
+            {"sparkbench_version", r.sparkbench_version},
+            {"label", r.label},
+            {"host", r.host},
+            {"started_utc", r.started_utc},
+            {"finished_utc", r.finished_utc},
+            {"complete", r.complete},
+            {"interrupted", r.interrupted},
+            {"command_line", r.command_line},
+            {"settings", r.settings},
+            {"plan", r.plan},
+            {"launch", r.launch},
+            {"environment", r.environment},
+            {"cases", cases}};
+  if (!r.canary.is_null()) j["canary"] = r.canary;
+  return j;
 }
 
 namespace {
@@ -166,6 +171,7 @@ std::variant<RunRecord, std::string> read_run_record(const json& j, const std::s
     r.plan = j.value("plan", json::array());
     r.launch = j.value("launch", json::object());
     r.environment = j.value("environment", json::object());
+    r.canary = j.value("canary", json(nullptr));
     for (const auto& c : j.at("cases")) r.cases.push_back(case_from_json(c));
     r.source = source_name;
     return r;

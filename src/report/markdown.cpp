@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/version.hpp"
+#include "diagnose/evidence_findings.hpp"
 #include "report/format.hpp"
 #include "report/layers.hpp"
 #include "report/report.hpp"
@@ -246,8 +247,21 @@ std::string telemetry_section(const compare::Comparison& c) {
   return out;
 }
 
+// The engine's own settings first: an engine that ran differently explains more than a field of the
+// snapshot does.
+std::string engine_settings_list(const compare::Comparison& c) {
+  const auto diffs = diagnose::engine_setting_differences(c);
+  if (diffs.empty()) return "";
+  std::string out = "Engine settings that differ:\n\n";
+  const auto text = [](const nlohmann::json& v) { return v.is_null() ? std::string("unset") : json_value_text(v); };
+  for (const auto& d : diffs)
+    out += fmt::format("- `{}` {}: baseline {}, candidate {}\n", md_cell(d.case_name), md_cell(d.setting),
+                       md_cell(text(d.baseline)), md_cell(text(d.candidate)));
+  return out + "\n";
+}
+
 std::string environment_section(const compare::Comparison& c) {
-  std::string out = "## Environment differences\n\n";
+  std::string out = "## Environment differences\n\n" + engine_settings_list(c);
   if (c.env_differences.empty()) return out + "The two environment snapshots agree in every recorded field.\n\n";
   out += fmt::format("Most likely to matter first.\n\n| Field | Baseline ({}) | Candidate ({}) |\n|---|---|---|\n",
                      md_cell(c.baseline_label), md_cell(c.candidate_label));
