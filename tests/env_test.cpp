@@ -12,6 +12,7 @@
 #include "core/version.hpp"
 #include "env/environment.hpp"
 #include "env/readers.hpp"
+#include "fatbin/mapped_libraries.hpp"
 
 namespace sb::env {
 namespace {
@@ -305,11 +306,12 @@ TEST(Names, EnvVarsAndLibraries) {
   for (const char* n : {"HOME", "PATHEXT", "MY_CUDA_HOME", "LD_BIND_NOW"})
     EXPECT_FALSE(is_relevant_env_var(n)) << n;
 
+  // The snapshot's filter is fatbin's list of CUDA libraries (it names cuDNN too).
   for (const char* p : {"/usr/lib/x86_64-linux-gnu/libcuda.so.1", "libcublasLt.so.12",
-                        "/usr/local/cuda/lib64/libcudart.so.12", "/lib/libnvidia-ml.so.1"})
-    EXPECT_TRUE(is_gpu_library(p)) << p;
-  for (const char* p : {"/usr/lib/libcudnn.so.9", "/usr/lib/libc.so.6", "/opt/libcuda_helper.a"})
-    EXPECT_FALSE(is_gpu_library(p)) << p;
+                        "/usr/local/cuda/lib64/libcudart.so.12", "/lib/libnvidia-ml.so.1", "/usr/lib/libcudnn.so.9"})
+    EXPECT_TRUE(fatbin::is_cuda_library_name(p)) << p;
+  for (const char* p : {"/usr/lib/libc.so.6", "/opt/libcuda_helper.a"})
+    EXPECT_FALSE(fatbin::is_cuda_library_name(p)) << p;
 }
 
 TEST(Capture, AllSectionsWithSaneTypesOnThisMachine) {
@@ -406,7 +408,7 @@ TEST(FakeNvml, GpuSectionAndLibraryPath) {
   EXPECT_NE(d["errors"].value("power_limit_w", "").find("Insufficient Permissions"),
             std::string::npos) << d["errors"].dump();
 
-  const nlohmann::json libraries = capture_libraries();
+  const nlohmann::json libraries = capture_libraries(nlohmann::json::object());
   bool found = false;
   for (const auto& lib : libraries["loaded"])
     found = found || lib["path"].get<std::string>().ends_with("libnvidia-ml.so.1");

@@ -31,6 +31,10 @@ const GpuPresence& gpu_presence() {
       g.reason = "CUDA reports 0 devices";
     }
     g.present = g.device_count > 0;
+    int major = 0, minor = 0;
+    if (g.present && cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, 0) == cudaSuccess &&
+        cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, 0) == cudaSuccess)
+      g.compute_capability = major * 10 + minor;
 #else
     g.reason = "this sparkbench was built without CUDA (no nvcc at build time)";
 #endif

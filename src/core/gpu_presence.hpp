@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 namespace sb {
@@ -7,6 +8,9 @@ struct GpuPresence {
   bool present = false;
   int device_count = 0;
   std::string reason;  // why no GPU can be used (empty when present)
+  // Of device 0, as the number 90 for 9.0 (the device the env snapshot lists first); nullopt
+  // without a GPU.
+  std::optional<int> compute_capability;
 };
 
 // Whether this process can use a CUDA device. Never throws; cached after the first call.

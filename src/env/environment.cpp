@@ -16,7 +16,8 @@ namespace sb::env {
 namespace {
 
 // A section that fails unexpectedly (a reader bug, a bad_alloc) must not cost the whole snapshot.
-nlohmann::json guarded(nlohmann::json (*capture_section)()) {
+template <class CaptureSection>
+nlohmann::json guarded(CaptureSection capture_section) {
   try {
     return capture_section();
   } catch (const std::exception& e) {
@@ -61,7 +62,7 @@ nlohmann::json capture() {
   j["gpu"] = guarded(capture_gpu);
   j["cuda"] = guarded(cuda_section);
   j["jit_caches"] = guarded(capture_jit_caches);
-  j["libraries"] = guarded(capture_libraries);
+  j["libraries"] = guarded([&] { return capture_libraries(j["cuda"]); });
   j["env_vars"] = guarded(capture_env_vars);
   return j;
 }

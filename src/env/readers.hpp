@@ -103,9 +103,8 @@ struct ContainerInputs {
 // {detected, runtime (or null), runtime_source, evidence: [...]}
 nlohmann::json detect_container(const ContainerInputs& in);
 
-// --- names filters (env_vars.cpp, libraries.cpp) ---------------------------------------------
+// --- names filters (env_vars.cpp; libraries.cpp uses fatbin::is_cuda_library_name) ------------
 bool is_relevant_env_var(std::string_view name);
-bool is_gpu_library(std::string_view path);  // libcuda.so*, libcublas*.so*, libcudart*, libnvidia-ml*
 
 // --- sections: each returns its JSON section and never throws for a missing reading ----------
 nlohmann::json capture_host();
@@ -120,7 +119,9 @@ nlohmann::json capture_thp();
 nlohmann::json capture_container();
 nlohmann::json capture_gpu();   // NVML; works in CPU-only builds
 nlohmann::json capture_cuda();  // defined only in CUDA builds (cuda_versions_cuda.cpp)
-nlohmann::json capture_libraries();
+// The GPU libraries loaded, and the kernel coverage of each for the GPU that `cuda` (the snapshot's
+// cuda section) lists first.
+nlohmann::json capture_libraries(const nlohmann::json& cuda);
 nlohmann::json capture_env_vars();
 
 }  // namespace sb::env

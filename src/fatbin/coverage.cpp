@@ -1,6 +1,7 @@
 #include "fatbin/coverage.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -82,6 +83,25 @@ Coverage coverage(const std::string& path) {
     out.entries.insert(out.entries.end(), fatbinary.entries.begin(), fatbinary.entries.end());
   }
   return out;
+}
+
+bool has_fatbinary(const std::string& path) {
+  try {
+    const FileReader file(path);
+    return !find_sections(file, {kExecutableSection}).empty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+std::optional<int> sm_of_compute_capability(std::string_view text) {
+  int major = 0, minor = 0;
+  const char* end = text.data() + text.size();
+  const auto [dot, e1] = std::from_chars(text.data(), end, major);
+  if (e1 != std::errc() || dot == end || *dot != '.') return std::nullopt;
+  const auto [last, e2] = std::from_chars(dot + 1, end, minor);
+  if (e2 != std::errc() || last != end || major <= 0 || minor < 0 || minor > 9) return std::nullopt;
+  return major * 10 + minor;
 }
 
 }  // namespace sb::fatbin

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fatbin/fatbinary.hpp"
@@ -31,6 +32,14 @@ struct Coverage {
 // Reads the fatbinary of an ELF64 file (a library, an executable, an object). Throws sb::Error,
 // naming the file and what is wrong with it, for a file that cannot be read or is damaged.
 Coverage coverage(const std::string& path);
+
+// Whether the file is an ELF64 file with a .nv_fatbin section: the sections table only, to pick
+// the CUDA binaries among many files cheaply. False also for a file that cannot be read as ELF64.
+bool has_fatbinary(const std::string& path);
+
+// A compute capability as CUDA writes it, "9.0" or "12.1", as the number the rules below take (90,
+// 121); nullopt for anything else.
+std::optional<int> sm_of_compute_capability(std::string_view text);
 
 // The compatibility rules, by compute capability X.Y written as the number XY (sm / 10 is the
 // major version, sm % 10 the minor):

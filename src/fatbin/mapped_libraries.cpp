@@ -20,7 +20,8 @@ constexpr std::string_view kDeleted = " (deleted)";
 // libcuda covers libcudart, libcublas covers libcublasLt.
 constexpr std::string_view kCudaLibraryPrefixes[] = {
     "libcuda",     "libcublas",   "libcudnn",      "libnccl",     "libnvinfer",  "libcufft",
-    "libcurand",   "libcusolver", "libcusparse",   "libtorch_cuda", "libc10_cuda", "libggml-cuda"};
+    "libcurand",   "libcusolver", "libcusparse",   "libtorch_cuda", "libc10_cuda", "libggml-cuda",
+    "libnvidia-ml"};
 
 std::string_view file_name(std::string_view path) {
   const auto slash = path.rfind('/');
@@ -61,6 +62,10 @@ bool is_cuda_library_name(std::string_view path) {
                      [&](std::string_view prefix) { return name.starts_with(prefix); });
 }
 
+bool is_in_python_packages(std::string_view path) {
+  return path.find("/site-packages/") != std::string_view::npos || path.find("/dist-packages/") != std::string_view::npos;
+}
+
 std::string version_from_file_name(std::string_view path) {
   const std::string_view name = file_name(path);
   const auto so = name.find(".so.");
@@ -73,7 +78,7 @@ std::string version_from_file_name(std::string_view path) {
   return numeric ? std::string(version) : "";
 }
 
-std::vector<MappedLibrary> mapped_cuda_libraries(pid_t pid) {
+std::vector<MappedLibrary> mapped_files(pid_t pid) {
   const std::string proc = fmt::format("/proc/{}", pid);
   std::ifstream maps(proc + "/maps");
   if (!maps)
@@ -83,32 +88,35 @@ std::vector<MappedLibrary> mapped_cuda_libraries(pid_t pid) {
   std::string executable = std::filesystem::read_symlink(proc + "/exe", ec).string();
   if (executable.ends_with(kDeleted)) executable.resize(executable.size() - kDeleted.size());
 
-  std::vector<MappedLibrary> libraries;
-  for (MappedLibrary& file : parse_maps(maps)) {
-    file.main_executable = !executable.empty() && file.path == executable;
-    if (file.main_executable)
-      libraries.insert(libraries.begin(), std::move(file));
-    else if (is_cuda_library_name(file.path))
-      libraries.push_back(std::move(file));
-  }
+  std::vector<MappedLibrary> files = parse_maps(maps);
+  for (MappedLibrary& file : files) file.main_executable = !executable.empty() && file.path == executable;
+  std::stable_partition(files.begin(), files.end(), [](const MappedLibrary& f) { return f.main_executable; });
+  return files;
+}
+
+std::vector<MappedLibrary> mapped_cuda_libraries(pid_t pid) {
+  std::vector<MappedLibrary> libraries = mapped_files(pid);
+  std::erase_if(libraries, [](const MappedLibrary& f) { return !f.main_executable && !is_cuda_library_name(f.path); });
   return libraries;
+}
+
+LibraryCoverage library_coverage(MappedLibrary library) {
+  LibraryCoverage entry{std::move(library), {}, {}};
+  if (entry.library.deleted) {
+    entry.error = fmt::format("{} was deleted or replaced after the process mapped it", entry.library.path);
+  } else {
+    try {
+      entry.coverage = coverage(entry.library.path);
+    } catch (const Error& e) {
+      entry.error = e.what();
+    }
+  }
+  return entry;
 }
 
 std::vector<LibraryCoverage> library_coverage(pid_t pid) {
   std::vector<LibraryCoverage> out;
-  for (MappedLibrary& library : mapped_cuda_libraries(pid)) {
-    LibraryCoverage entry{std::move(library), {}, {}};
-    if (entry.library.deleted) {
-      entry.error = fmt::format("{} was deleted or replaced after the process mapped it", entry.library.path);
-    } else {
-      try {
-        entry.coverage = coverage(entry.library.path);
-      } catch (const Error& e) {
-        entry.error = e.what();
-      }
-    }
-    out.push_back(std::move(entry));
-  }
+  for (MappedLibrary& library : mapped_cuda_libraries(pid)) out.push_back(library_coverage(std::move(library)));
   return out;
 }
 

@@ -25,15 +25,24 @@ struct MappedLibrary {
 std::vector<MappedLibrary> parse_maps(std::istream& maps);
 
 // libcuda*, libcudart, libcublas(Lt), libcudnn*, libnccl, libnvinfer*, the math libraries
-// (libcufft, libcurand, libcusolver, libcusparse), libtorch_cuda, libc10_cuda, libggml-cuda: the
-// file name's start, and ".so" in it.
+// (libcufft, libcurand, libcusolver, libcusparse), libtorch_cuda, libc10_cuda, libggml-cuda, and
+// the driver's NVML (libnvidia-ml): the file name's start, and ".so" in it. The one list of the
+// GPU libraries worth naming: env's snapshot filters with it too.
 bool is_cuda_library_name(std::string_view path);
+
+// Whether a file lies in a Python environment's package directory (".../site-packages/..." or
+// Debian's ".../dist-packages/..."): an engine's own kernel libraries (vLLM's _C.abi3.so,
+// flash-attn's) live there under names no list knows.
+bool is_in_python_packages(std::string_view path);
 
 // "libcublas.so.13.1.0.3" -> "13.1.0.3"; "" for "libtorch_cuda.so".
 std::string version_from_file_name(std::string_view path);
 
-// The CUDA libraries process `pid` has mapped, and its main executable (first). Throws sb::Error
+// Every file process `pid` has mapped, its main executable marked and first. Throws sb::Error
 // when /proc/<pid>/maps cannot be read (no such process, or not ours).
+std::vector<MappedLibrary> mapped_files(pid_t pid);
+
+// mapped_files() with only the main executable and the CUDA libraries by name.
 std::vector<MappedLibrary> mapped_cuda_libraries(pid_t pid);
 
 struct LibraryCoverage {
@@ -41,6 +50,9 @@ struct LibraryCoverage {
   Coverage coverage;  // empty where error says why
   std::string error;
 };
+
+// The fatbinary of one mapped file; a file that cannot be read (or was replaced) gets its error.
+LibraryCoverage library_coverage(MappedLibrary library);
 
 // mapped_cuda_libraries() with the fatbinary of each; a file that cannot be read gets its error,
 // and the others are still read.

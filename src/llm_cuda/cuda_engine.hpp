@@ -25,6 +25,9 @@
 
 namespace sb::llm {
 
+// The element type of the engine's weights, activations and KV cache.
+inline constexpr DType kCudaEngineDType = DType::BF16;
+
 struct CudaEngineOptions {
   std::int64_t max_batch = 1;                 // sequences decoded together
   std::int64_t max_tokens_per_sequence = 0;   // KV-cache capacity: prompt + generated tokens

@@ -80,12 +80,12 @@ InferenceRequest request_of(const CudaEngineOptions& o) {
 
 MemoryPlan checked_plan(const ModelConfig& c, const CudaEngineOptions& o, int device) {
   validate(c, c.name);
-  const MemoryPlan plan = plan_memory(c, DType::BF16, request_of(o));
+  const MemoryPlan plan = plan_memory(c, kCudaEngineDType, request_of(o));
   std::size_t free = 0, total = 0;
   SB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
   cudaDeviceProp prop{};
   SB_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
-  require_fits(plan, c, DType::BF16, request_of(o), static_cast<std::int64_t>(free),
+  require_fits(plan, c, kCudaEngineDType, request_of(o), static_cast<std::int64_t>(free),
                fmt::format("the free memory of {} (device {})", prop.name, device));
   return plan;
 }

@@ -13,6 +13,8 @@
 #include "core/error.hpp"
 #include "core/gpu_presence.hpp"
 #include "core/redact.hpp"
+#include "fatbin/library_report.hpp"
+#include "fatbin/process_tree_libraries.hpp"
 #include "workload/workload.hpp"
 #include "workloads/command/child.hpp"
 #include "workloads/command/definition.hpp"
@@ -116,7 +118,12 @@ class CommandRun final : public ProgramCase {
             {"runs", runs_},
             {"last_exit_code", last_exit_code_},
             {"last_output_tail", last_output_tail_},
-            {"engine_settings", engine_settings_}};
+            {"engine_settings", engine_settings_},
+            // What really ran: the libraries the program's process tree mapped (their kernels for
+            // this GPU) and the Python distributions they came from.
+            {"mapped_libraries", fatbin::library_report(mapped_.libraries(), gpu_presence().compute_capability)},
+            {"mapped_libraries_unchecked", mapped_.unchecked_package_files()},
+            {"python_packages", mapped_.python_packages()}};
   }
 
  private:
@@ -125,12 +132,18 @@ class CommandRun final : public ProgramCase {
       std::error_code ec;
       if (!f.empty()) fs::remove(f, ec);  // a value left by the previous repetition must not be read again
     }
+    ChildSpec spec = request_;
+    fatbin::SampleSchedule schedule;
+    spec.while_running = [&](int pid, double seconds) {
+      if (schedule.due(seconds)) mapped_.sample(pid);
+    };
     ChildOutcome r;
     try {
-      r = run_child(request_);
+      r = run_child(spec);
     } catch (const Error& e) {
       throw Error(fmt::format("command '{}': {}", d_.name, e.what()), e.fix());
     }
+    mapped_.read_coverage();  // only the files first seen in this run are read
     ++runs_;
     last_exit_code_ = r.exit_code;
     last_output_tail_ = redacted_tail(r.out + r.err, 20, 2000);
@@ -221,6 +234,7 @@ class CommandRun final : public ProgramCase {
   int last_exit_code_ = -1;
   std::string last_output_tail_;  // redacted
   json engine_settings_ = nullptr;
+  fatbin::ProcessTreeLibraries mapped_;  // the union over every run's samples
 };
 
 Workload make_workload(const json& j) {

@@ -34,6 +34,13 @@ double device_memory_used() {
   return static_cast<double>(total - free);
 }
 
+// Free device memory now, bytes.
+std::int64_t device_free_bytes() {
+  std::size_t free = 0, total = 0;
+  SB_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+  return static_cast<std::int64_t>(free);
+}
+
 cudaDeviceProp device_properties(int device) {
   cudaDeviceProp prop{};
   SB_CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
@@ -90,6 +97,7 @@ class LlmGpuCase final : public ProgramCase {
         memory_before_(device_memory_used()),
         opened_(open_weights(settings)),
         engine_(build_engine(settings, opened_, context.seed, device_)),
+        device_free_after_load_(device_free_bytes()),
         memory_after_load_(process_memory()),
         prompts_(random_prompts(settings, context.seed)),
         floors_(floor_times(settings.model, settings.request, rates_.rates)),
@@ -132,6 +140,14 @@ class LlmGpuCase final : public ProgramCase {
                                  {"workspace", gib(static_cast<double>(plan.workspace_bytes))},
                                  {"total", gib(static_cast<double>(plan.total_bytes()))}}},
             {"engine_device_gib", gib(static_cast<double>(engine_.device_bytes()))},
+            // Serving engines (vLLM's gpu_memory_utilization, TensorRT-LLM's free_gpu_memory_fraction)
+            // size their KV cache from the memory free once the weights are loaded: that is what
+            // bounds their concurrency. On unified memory (GB10, Jetson) the GPU's memory is the
+            // host's, so a warm page cache or another process shrinks it, and a container's run can
+            // get a smaller KV cache with the same image. Read after this engine was built (its
+            // weights, its own KV cache for this request, its buffers): the room left beyond it.
+            {"device_free_bytes_after_load", device_free_after_load_},
+            {"kv_capacity_tokens", device_free_after_load_ / llm::kv_bytes_per_token(settings_.model, llm::kCudaEngineDType)},
             {"decode_gemm", settings_.decode_gemm},
             {"decode_gemm_choices", choices},
             {"cuda_graphs", settings_.cuda_graphs},
@@ -243,6 +259,7 @@ class LlmGpuCase final : public ProgramCase {
   double memory_before_;
   OpenedWeights opened_;
   llm::CudaEngine engine_;
+  std::int64_t device_free_after_load_;
   ProcessMemory memory_after_load_;
   std::vector<std::vector<std::int32_t>> prompts_;
   FloorTimes floors_;
