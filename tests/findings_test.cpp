@@ -3,6 +3,7 @@
 // earlier ranking got wrong.
 #include <gtest/gtest.h>
 
+#include "compare/environment_paths.hpp"
 #include "comparison_builders.hpp"
 #include "diagnose/findings.hpp"
 #include "report/report.hpp"
@@ -166,6 +167,9 @@ TEST(DoctorRules, SyscallOverheadGoesToTheSeccompFilterNotTheCpuQuota) {
   const auto* cpu = find_finding(findings, "Less CPU");
   ASSERT_NE(cpu, nullptr);
   EXPECT_EQ(cpu->rank, 0);  // the quota explains no case here
+  // "seccomp" contains "ecc": the security profile is the container's, not a GPU setting.
+  EXPECT_EQ(find_finding(findings, "GPU settings"), nullptr);
+  EXPECT_EQ(classify("security.seccomp_filters"), Aspect::Container);
 }
 
 // Rule 6: the answer ends with one line that splits the slower cases between the causes.

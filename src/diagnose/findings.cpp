@@ -566,7 +566,8 @@ void add_other_settings(const Comparison& c, std::vector<Scored>& out) {
   const auto differs = comparable_cases(c, [](const CaseComparison& cc) { return cc.primary.differs(); });
   if (differs.empty()) return;
   auto diffs = differences_of(c, {Aspect::Ulimit, Aspect::Container, Aspect::EnvVar, Aspect::CpuTuning});
-  std::erase_if(diffs, [](auto* d) { return thread_variable(d->path); });
+  // Thread variables are the CPU-parallelism cause's, the security profile the syscall cause's.
+  std::erase_if(diffs, [](auto* d) { return thread_variable(d->path) || starts_with(d->path, "security."); });
   if (diffs.empty()) return;
   out.push_back({kNote,
                  {0, "Also differs: other settings",
