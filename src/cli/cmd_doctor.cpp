@@ -16,9 +16,11 @@
 namespace sb::cli {
 namespace {
 
+// Ranked findings numbered; notes (rank 0, "also differs") with a dash.
 void print_findings(const std::vector<diagnose::Finding>& findings) {
   for (const auto& f : findings)
-    fmt::print("{}. {}\n   evidence: {}\n   next:     {}\n", f.rank, f.title, f.evidence, f.action);
+    fmt::print("{} {}\n   evidence: {}\n   next:     {}\n", f.rank > 0 ? fmt::format("{}.", f.rank) : "- ", f.title,
+               f.evidence, f.action);
 }
 
 int doctor_records(const CompareArgs& a) {
@@ -32,6 +34,7 @@ int doctor_records(const CompareArgs& a) {
   }
   fmt::print("Findings, most likely first:\n");
   print_findings(findings);
+  if (const auto line = diagnose::attribution(c, findings); !line.empty()) fmt::print("\nAttribution: {}\n", line);
   return 0;
 }
 

@@ -56,7 +56,8 @@ Aspect classify(const std::string& raw_path) {
   if (section.rfind("env", 0) == 0) {
     return relevant_env_var(raw_path.substr(raw_path.find('.') + 1)) ? Aspect::EnvVar : Aspect::Other;
   }
-  if (section == "container") return Aspect::Container;
+  // The container's security profile; "seccomp" must not read as the GPU's "ecc".
+  if (section == "container" || section == "security") return Aspect::Container;
   static const std::string_view kGpuSoftware[] = {"cublas", "cudnn", "cudart", "libcuda", "nccl", "nvrtc",
                                                   "runtime_version", "cuda_version", "cuda_driver"};
   if (section == "cuda" || section == "libraries" || has_any(path, kGpuSoftware) || names_shared_library(path))

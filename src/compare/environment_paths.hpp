@@ -18,7 +18,7 @@ enum class Aspect {
   MemoryLimit,  // cgroup memory limit
   Shm,          // /dev/shm size
   Ulimit,       // ulimits (memlock, nofile, stack, ...)
-  Container,    // container runtime, image
+  Container,    // container runtime, image, security profile (seccomp, AppArmor, SELinux, capabilities)
   EnvVar,       // LD_LIBRARY_PATH, LD_PRELOAD, CUDA_*, NVIDIA_*, NCCL_*, OMP_*, BLAS threading
   CpuTuning,    // CPU governor, boost, SMT, transparent huge pages, NUMA
   Other,

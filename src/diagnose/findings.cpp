@@ -12,6 +12,8 @@
 
 #include "compare/environment_paths.hpp"
 #include "compare/inconclusive_advice.hpp"
+#include "diagnose/cause_layers.hpp"
+#include "diagnose/scoring.hpp"
 #include "diagnose/evidence_findings.hpp"
 
 namespace sb::diagnose {
@@ -24,20 +26,9 @@ using compare::EnvDifference;
 using compare::Verdict;
 using compare::classify;
 using compare::inconclusive_advice;
-using compare::is_slower;
 using compare::limit_value;
 using nlohmann::json;
-using Cases = std::vector<const CaseComparison*>;
 
-// A Finding with the weight that orders it: how directly the observation explains a slowdown
-// seen in this comparison (a cause tied to slower cases outranks the same cause without them).
-struct Scored {
-  double score;
-  Finding finding;
-};
-
-bool comparable(const CaseComparison& c) { return c.not_comparable.empty(); }
-bool slower(const CaseComparison& c) { return comparable(c) && is_slower(c.primary.verdict); }
 bool any_slower(const Cases& cases) { return std::any_of(cases.begin(), cases.end(), [](auto* c) { return slower(*c); }); }
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -73,8 +64,17 @@ Cases comparable_cases(const Comparison& c, bool (*in_group)(const CaseCompariso
   return out;
 }
 
+// Every case of the scope, whatever its status: the ones a cause may cite (cause_score counts only
+// those worse in the candidate).
+Cases cases_in(const Comparison& c, bool (*in_scope)(const CaseComparison&)) {
+  Cases out;
+  for (const auto& cc : c.cases) {
+    if (in_scope(cc)) out.push_back(&cc);
+  }
+  return out;
+}
+
 bool cpu_layer(const CaseComparison& c) { return starts_with(c.layer, "cpu"); }
-bool gpu_case(const CaseComparison& c) { return starts_with(c.layer, "gpu") || c.device == Device::Gpu; }
 bool any_case(const CaseComparison&) { return true; }
 
 // "cpu-layer cases 2.0x slower on geometric mean (3 of 3 slower: a +95.0%, ...)", "gpu-layer cases
@@ -259,13 +259,16 @@ void add_throttling(const Comparison& c, std::vector<Scored>& out) {
     if (base.count(reason)) both[reason] = cases;
   }
   if (!cand_only.empty()) {
-    bool explains = false;
-    for (const auto& [reason, cases] : cand_only) explains = explains || any_slower(cases);
-    out.push_back({explains ? 90.0 : 60.0,
+    Cases seen;  // the GPU cases it can have slowed
+    for (const auto& [reason, cases] : cand_only)
+      for (const auto* k : cases)
+        if (gpu_bound(*k) && std::find(seen.begin(), seen.end(), k) == seen.end()) seen.push_back(k);
+    const double score = cause_score(c, seen, 9);
+    out.push_back({score == kNote ? 60.0 : score,
                    {0, "GPU throttled in the candidate",
                     fmt::format("candidate telemetry: {}; baseline telemetry: {}", throttle_text(cand_only),
                                 throttle_text(base)),
-                    throttle_action(cand_only)}});
+                    throttle_action(cand_only), Category::MachineState, cited_ids(seen)}});
   }
   if (!base_only.empty()) {
     out.push_back({55,
@@ -273,14 +276,16 @@ void add_throttling(const Comparison& c, std::vector<Scored>& out) {
                     fmt::format("baseline telemetry: {}; candidate telemetry: {}", throttle_text(base_only),
                                 throttle_text(cand)),
                     "the baseline ran below its normal clocks, which flatters the candidate: " +
-                        throttle_action(base_only)}});
+                        throttle_action(base_only),
+                    Category::MachineState, {}}});
   }
   if (!both.empty()) {
     out.push_back({45,
                    {0, "GPU throttled in both runs",
                     fmt::format("both sides' telemetry saw: {}", throttle_text(both)),
                     "the comparison holds, but both numbers are below what the GPU can do: " +
-                        throttle_action(both)}});
+                        throttle_action(both),
+                    Category::MachineState, {}}});
   }
 }
 
@@ -344,108 +349,272 @@ void add_lower_sm_clock(const Comparison& c, std::vector<Scored>& out) {
   std::copy_if(all.begin(), all.end(), std::back_inserter(lower),
                [&](auto& s) { return s.baseline > 0 && 100 * (s.candidate / s.baseline - 1) < -kClockDropPct; });
   if (lower.empty()) return;
-  out.push_back({any_shift_slower(lower) ? 85.0 : 50.0,
+  Cases cited;
+  for (const auto& s : lower)
+    if (gpu_bound(*s.c)) cited.push_back(s.c);
+  const double score = cause_score(c, cited, 8);
+  out.push_back({score == kNote ? 50.0 : score,
                  {0, "Lower SM clock in the candidate",
                   fmt::format("mean SM clock more than {}% lower in the candidate on {} of {} cases with clock "
                               "telemetry (candidate vs baseline): {}{}",
                               kClockDropPct, lower.size(), all.size(), shift_list(lower, "MHz", true), cost_note(lower, c.options.min_effect_pct)),
                   "compare clocks and limits on both sides (nvidia-smi -q -d CLOCK,POWER,PERFORMANCE): a lower "
-                  "power limit, application or locked clocks, or throttling in the candidate"}});
-}
-
-// GPU utilization is sampled coarsely (NVML's busy fraction over its own window): a drop of more
-// than 5 points is a change in how much of the time the GPU had work.
-void add_lower_gpu_utilization(const Comparison& c, std::vector<Scored>& out) {
-  constexpr double kDropPoints = 5;
-  const auto all = telemetry_means(c, &telemetry::Summary::gpu_util_pct);
-  std::vector<TelemetryShift> lower;
-  std::copy_if(all.begin(), all.end(), std::back_inserter(lower),
-               [&](auto& s) { return s.candidate < s.baseline - kDropPoints; });
-  if (lower.empty()) return;
-  out.push_back({any_shift_slower(lower) ? 75.0 : 45.0,
-                 {0, "GPU busy less of the time in the candidate",
-                  fmt::format("mean GPU utilization more than {} points lower in the candidate on {} of {} cases "
-                              "with utilization telemetry (candidate vs baseline): {}{}",
-                              kDropPoints, lower.size(), all.size(), shift_list(lower, "%", false), cost_note(lower, c.options.min_effect_pct)),
-                  "where a case is slower too, the GPU waits on the host in the candidate: check the CPU quota and "
-                  "cpuset (host threads launch kernels and feed data), host-to-device copies (pinned memory) and "
-                  "/dev/shm"}});
+                  "power limit, application or locked clocks, or throttling in the candidate",
+                  Category::MachineState, cited_ids(cited)}});
 }
 
 // ---- environment ------------------------------------------------------------------------------
 
+// What the cases a cause may cite did: their layers' outcomes, and those that failed in the
+// candidate only ("io-shm cases 30.0% slower ...; shm_bandwidth/size_mib=32 failed in the candidate").
+std::string scope_outcome(const Cases& scope) {
+  Cases measured;
+  std::vector<std::string> failed;
+  for (const auto* k : scope) {
+    if (comparable(*k)) measured.push_back(k);
+    else if (failed_only_in_candidate(*k)) failed.push_back(fmt::format("{} {} in the candidate", k->name, to_string(k->candidate->status)));
+  }
+  std::vector<std::string> parts;
+  if (const auto outcome = per_layer_outcome(measured); !outcome.empty()) parts.push_back(outcome);
+  if (!failed.empty()) parts.push_back(join(failed, ", "));
+  return join(parts, "; ");
+}
+
+// A cause with evidence behind it, or, where no case it can affect is worse in the candidate, an
+// unranked note: the difference is worth knowing, but it explains nothing here.
+void add_cause(const Comparison& c, std::vector<Scored>& out, const Cases& scope, double prior, Category category,
+               std::string title, const std::string& differences, std::string_view layers, std::string action) {
+  const double score = cause_score(c, scope, prior);
+  if (score == kNote) {
+    out.push_back({kNote,
+                   {0, "Also differs: " + title,
+                    fmt::format("{}; no slower or failed case in the layers it can affect ({})", differences, layers),
+                    std::move(action), category, {}}});
+    return;
+  }
+  const std::string outcome = scope_outcome(scope);
+  out.push_back({score,
+                 {0, std::move(title), differences + (outcome.empty() ? "" : "; " + outcome), std::move(action),
+                  category, cited_ids(scope)}});
+}
+
 void add_gpu_software(const Comparison& c, std::vector<Scored>& out) {
   const auto diffs = differences_of(c, {Aspect::GpuSoftware, Aspect::GpuDriver});
   if (diffs.empty()) return;
-  const auto gpu = comparable_cases(c, gpu_case);
-  const std::string outcome = group_outcome(gpu, "GPU");
-  out.push_back({any_slower(gpu) ? 80.0 : 40.0,
-                 {0, "Different driver, CUDA or library versions",
-                  difference_list(diffs) + (outcome.empty() ? "" : "; " + outcome),
-                  "run the same driver, CUDA runtime and cuBLAS on both sides (a container image brings its own "
-                  "CUDA libraries); compare `sparkbench env` of both and check LD_LIBRARY_PATH and which "
-                  "libcublas/libcudart are loaded"}});
+  add_cause(c, out, cases_in(c, gpu_bound), 5, Category::Stack, "Different driver, CUDA or library versions",
+            difference_list(diffs), "gpu-* and other GPU cases",
+            "run the same driver, CUDA runtime and cuBLAS on both sides (a container image brings its own "
+            "CUDA libraries); compare `sparkbench env` of both and check LD_LIBRARY_PATH and which "
+            "libcublas/libcudart are loaded");
 }
 
 void add_gpu_settings(const Comparison& c, std::vector<Scored>& out) {
   const auto diffs = differences_of(c, {Aspect::GpuSetting});
   if (diffs.empty()) return;
-  const auto gpu = comparable_cases(c, gpu_case);
-  const std::string outcome = group_outcome(gpu, "GPU");
-  out.push_back({any_slower(gpu) ? 75.0 : 35.0,
-                 {0, "Different GPU settings", difference_list(diffs) + (outcome.empty() ? "" : "; " + outcome),
-                  "use the same power limit, application clocks and persistence mode on both sides "
-                  "(nvidia-smi -q -d POWER,CLOCK)"}});
+  add_cause(c, out, cases_in(c, gpu_bound), 6, Category::MachineState, "Different GPU settings", difference_list(diffs),
+            "gpu-* and other GPU cases",
+            "use the same power limit, application clocks and persistence mode on both sides "
+            "(nvidia-smi -q -d POWER,CLOCK)");
 }
 
-void add_less_cpu(const Comparison& c, std::vector<Scored>& out) {
-  const auto diffs = smaller_in_candidate(c, differences_of(c, {Aspect::CpuLimit}));
-  if (diffs.empty()) return;
-  const auto cpu = comparable_cases(c, cpu_layer);
-  const auto gpu = comparable_cases(c, [](const CaseComparison& cc) { return starts_with(cc.layer, "gpu"); });
+// Thread-count variables of OpenMP, the BLAS libraries and PyTorch ("OMP_NUM_THREADS", "MKL_NUM_THREADS").
+bool thread_variable(const std::string& path) {
+  if (!starts_with(path, "env_vars.")) return false;
+  const std::string name = path.substr(path.find('.') + 1);
+  static constexpr std::string_view kSuffix = "_NUM_THREADS";
+  return (name.size() > kSuffix.size() && name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) ||
+         name == "VECLIB_MAXIMUM_THREADS";
+}
+
+// The host-side limits on parallelism: a smaller quota, cpuset or affinity mask, and a different
+// set of allowed core classes (a text, "4P+4E", so any difference counts).
+std::vector<const EnvDifference*> host_cpu_limits(const Comparison& c) {
+  std::vector<const EnvDifference*> classes, counted;
+  for (const auto* d : differences_of(c, {Aspect::CpuLimit})) (d->path.find("affinity_classes") != std::string::npos ? classes : counted).push_back(d);
+  auto out = smaller_in_candidate(c, counted);
+  out.insert(out.end(), classes.begin(), classes.end());
+  return out;
+}
+
+std::vector<const EnvDifference*> thread_variables(const Comparison& c) {
+  std::vector<const EnvDifference*> out;
+  for (const auto& d : c.env_differences)
+    if (thread_variable(d.path)) out.push_back(&d);
+  return out;
+}
+
+// GPU utilization is sampled coarsely (NVML's busy fraction over its own window): a drop of more
+// than 5 points is a change in how much of the time the GPU had work.
+constexpr double kUtilDropPoints = 5;
+
+// Launch-bound GPU cases that are slower while the GPU was busy less of the time: the GPU waited on
+// the host, the signature of a host-side limit.
+std::vector<TelemetryShift> idle_launch_bound(const Comparison& c) {
+  std::vector<TelemetryShift> out;
+  for (const auto& s : telemetry_means(c, &telemetry::Summary::gpu_util_pct))
+    if (launch_bound(*s.c) && slower(*s.c) && s.candidate < s.baseline - kUtilDropPoints) out.push_back(s);
+  return out;
+}
+
+std::string moved_list(const Cases& cases) {
+  Cases moved;
+  std::copy_if(cases.begin(), cases.end(), std::back_inserter(moved), [](auto* k) { return comparable(*k) && k->primary.differs(); });
+  if (moved.empty()) return "none of them moved";
+  return fmt::format("{} of {} moved: {}", moved.size(), cases.size(), case_list(moved));
+}
+
+// One cause: quota, cpuset, affinity and thread-count variables all decide how much CPU
+// parallelism a case gets. A host-side limit can slow every CPU-bound case and the launch-bound GPU
+// cases; a thread variable only the cases that scale with threads.
+void add_cpu_parallelism(const Comparison& c, std::vector<Scored>& out) {
+  const auto limits = host_cpu_limits(c), threads = thread_variables(c);
+  if (limits.empty() && threads.empty()) return;
+  auto diffs = limits;
+  diffs.insert(diffs.end(), threads.begin(), threads.end());
+  const bool host_limit = !limits.empty();
+  const auto scope = host_limit ? cases_in(c, [](const CaseComparison& k) { return cpu_bound(k) || scales_with_threads(k) || launch_bound(k); })
+                                : cases_in(c, scales_with_threads);
+  const auto idle = idle_launch_bound(c);
+  const double prior = 7 + (idle.empty() ? 0 : 10);  // a GPU idling while launch-bound work slows points at the host
+  const std::string title = "Less CPU in the candidate: CPU parallelism available (quota, cpuset, affinity, thread variables)";
+  std::string action = "give the container the CPUs the native run has (docker run --cpus / --cpuset-cpus, or no "
+                       "quota); GPU work also needs host threads to launch kernels and feed data";
+  if (!threads.empty())
+    action += "; set the same thread-count variables on both sides (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, ...: the "
+              "baseline's values, or unset)";
+  const double score = cause_score(c, scope, prior);
+  if (score == kNote) {
+    add_cause(c, out, scope, prior, Category::Limits, title, difference_list(diffs),
+              host_limit ? "cpu-* but cpu-syscall, launch-bound GPU cases" : "cases that scale with threads", action);
+    return;
+  }
   std::string evidence = difference_list(diffs);
-  for (const auto& outcome : {per_layer_outcome(cpu), group_outcome(gpu, "gpu-layer")}) {
+  const auto gpu = comparable_cases(c, [](const CaseComparison& k) { return starts_with(k.layer, "gpu"); });
+  for (const auto& outcome : {per_layer_outcome(comparable_cases(c, cpu_layer)), group_outcome(gpu, "gpu-layer")}) {
     if (!outcome.empty()) evidence += "; " + outcome;
   }
-  out.push_back({any_slower(cpu) ? 95.0 : 30.0,
-                 {0, "Less CPU in the candidate (cgroup quota or cpuset)", evidence,
-                  "give the container the CPUs the native run has (docker run --cpus / --cpuset-cpus, or no "
-                  "quota); GPU work also needs host threads to launch kernels and feed data"}});
+  if (const auto scaling = cases_in(c, scales_with_threads); !scaling.empty())
+    evidence += "; of the cases that scale with threads, " + moved_list(scaling);
+  if (!idle.empty())
+    evidence += "; launch-bound GPU cases slower while the GPU was busy less of the time (it waited on the host): " +
+                shift_list(idle, "% GPU utilization", false);
+  out.push_back({score, {0, title, evidence, action, Category::Limits, cited_ids(scope)}});
+}
+
+// The GPU busy less of the time: a symptom, not a cause. Where launch-bound cases slowed with it and
+// the candidate limits the host's CPUs, it is that limit's evidence (cited there) and ranks low here.
+void add_lower_gpu_utilization(const Comparison& c, std::vector<Scored>& out) {
+  const auto all = telemetry_means(c, &telemetry::Summary::gpu_util_pct);
+  std::vector<TelemetryShift> lower;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(lower),
+               [&](auto& s) { return s.candidate < s.baseline - kUtilDropPoints; });
+  if (lower.empty()) return;
+  const bool host_limit = !host_cpu_limits(c).empty() || !thread_variables(c).empty();
+  const bool explained = host_limit && !idle_launch_bound(c).empty();
+  out.push_back({explained ? 45.0 : any_shift_slower(lower) ? 75.0 : 45.0,
+                 {0, "GPU busy less of the time in the candidate",
+                  fmt::format("mean GPU utilization more than {} points lower in the candidate on {} of {} cases "
+                              "with utilization telemetry (candidate vs baseline): {}{}{}",
+                              kUtilDropPoints, lower.size(), all.size(), shift_list(lower, "%", false),
+                              cost_note(lower, c.options.min_effect_pct),
+                              explained ? "; launch-bound cases slowed with it: evidence for the host-side CPU limit "
+                                          "ranked above (the GPU waited on the host)"
+                                        : ""),
+                  "where a case is slower too, the GPU waits on the host in the candidate: check the CPU quota and "
+                  "cpuset (host threads launch kernels and feed data), host-to-device copies (pinned memory) and "
+                  "/dev/shm",
+                  Category::Unexplained, {}}});
 }
 
 void add_less_memory(const Comparison& c, std::vector<Scored>& out) {
-  const auto all = comparable_cases(c, any_case);
-  const std::string outcome = group_outcome(all, "all");
-  struct Kind {
-    Aspect aspect;
-    const char* title;
-    const char* action;
-  };
-  static const Kind kKinds[] = {
-      {Aspect::MemoryLimit, "Smaller memory limit in the candidate",
-       "raise or remove the container's memory limit (docker run --memory) and check for swapping or OOM kills"},
-      {Aspect::Shm, "Smaller /dev/shm in the candidate",
-       "give the container a larger /dev/shm (docker run --shm-size=16g, or --ipc=host): NCCL, PyTorch data "
-       "loaders and CUDA IPC use it"},
-  };
-  for (const auto& kind : kKinds) {
-    const auto diffs = smaller_in_candidate(c, differences_of(c, {kind.aspect}));
-    if (diffs.empty()) continue;
-    out.push_back({any_slower(all) ? 70.0 : 30.0, {0, kind.title, difference_list(diffs) + "; " + outcome, kind.action}});
+  const auto memory = smaller_in_candidate(c, differences_of(c, {Aspect::MemoryLimit}));
+  if (!memory.empty()) {
+    add_cause(c, out, cases_in(c, memory_bound), 4, Category::Limits, "Smaller memory limit in the candidate",
+              difference_list(memory), "cpu-memory, cpu-pagefault, io-*, unified-memory, command: cases",
+              "raise or remove the container's memory limit (docker run --memory) and check for swapping or OOM kills");
+  }
+  // The size of /dev/shm itself: "memory.shmem_bytes" is the shared memory in use, not a limit.
+  auto shm = differences_of(c, {Aspect::Shm});
+  std::erase_if(shm, [](auto* d) { return !starts_with(d->path, "shm."); });
+  shm = smaller_in_candidate(c, shm);
+  if (!shm.empty()) {
+    add_cause(c, out, cases_in(c, uses_shm), 6, Category::Limits, "Smaller /dev/shm in the candidate",
+              difference_list(shm), "io-shm, command: cases",
+              "give the container a larger /dev/shm (docker run --shm-size=16g, or --ipc=host): NCCL, PyTorch data "
+              "loaders and CUDA IPC use it");
   }
 }
 
-// Settings of lower importance are worth checking only when something did change.
+// A seccomp filter runs on every system call, and an AppArmor/SELinux profile on the calls it
+// mediates: the cost a syscall-bound case sees in a container, which a CPU quota does not cause.
+void add_security_profile(const Comparison& c, std::vector<Scored>& out) {
+  static const std::string_view kKeys[] = {"security.seccomp_mode", "security.seccomp_filters", "security.apparmor",
+                                           "security.selinux"};
+  std::vector<const EnvDifference*> diffs;
+  for (const auto& d : c.env_differences)
+    if (std::find(std::begin(kKeys), std::end(kKeys), d.path) != std::end(kKeys)) diffs.push_back(&d);
+  if (diffs.empty()) return;
+  add_cause(c, out, cases_in(c, syscall_bound), 8, Category::Isolation,
+            "Different seccomp filter or security profile (seccomp, AppArmor, SELinux)", difference_list(diffs),
+            "cpu-syscall",
+            "a seccomp filter runs on every system call: to measure its share, re-run the candidate once with "
+            "--security-opt seccomp=unconfined (and apparmor=unconfined); keep the profile where the workload runs");
+}
+
+// Settings of lower importance: never a cause by themselves (no layer to tie them to), a note
+// worth checking when something did change.
 void add_other_settings(const Comparison& c, std::vector<Scored>& out) {
   const auto differs = comparable_cases(c, [](const CaseComparison& cc) { return cc.primary.differs(); });
   if (differs.empty()) return;
-  const auto diffs = differences_of(c, {Aspect::Ulimit, Aspect::Container, Aspect::EnvVar, Aspect::CpuTuning});
+  auto diffs = differences_of(c, {Aspect::Ulimit, Aspect::Container, Aspect::EnvVar, Aspect::CpuTuning});
+  // Thread variables are the CPU-parallelism cause's, the security profile the syscall cause's.
+  std::erase_if(diffs, [](auto* d) { return thread_variable(d->path) || starts_with(d->path, "security."); });
   if (diffs.empty()) return;
-  out.push_back({35,
-                 {0, "Other settings that differ",
+  out.push_back({kNote,
+                 {0, "Also differs: other settings",
                   fmt::format("{} (while {} case(s) differ significantly)", difference_list(diffs, 5), differs.size()),
                   "align these settings between the two environments and re-run: a difference that follows a "
-                  "setting is explained by it"}});
+                  "setting is explained by it",
+                  Category::Unexplained, {}}});
+}
+
+// A case that measured on one side and failed or was unavailable on the other: the strongest
+// evidence there is that the environments differ. Cases that failed alike are grouped.
+void add_failed_one_side(const Comparison& c, std::vector<Scored>& out) {
+  struct Group {
+    bool candidate;
+    const record::CaseResult* result;
+    Cases cases;
+  };
+  std::vector<Group> groups;
+  for (const auto& cc : c.cases) {
+    const bool in_candidate = failed_only_in_candidate(cc);
+    if (!in_candidate && !failed_only_in_baseline(cc)) continue;
+    const auto* r = in_candidate ? cc.candidate : cc.baseline;
+    const auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.candidate == in_candidate && g.result->status == r->status && g.result->message == r->message;
+    });
+    if (same != groups.end()) same->cases.push_back(&cc);
+    else groups.push_back({in_candidate, r, {&cc}});
+  }
+  for (const auto& g : groups) {
+    const char* side = g.candidate ? "candidate" : "baseline";
+    const char* other = g.candidate ? "baseline" : "candidate";
+    const std::string what = g.cases.size() == 1 ? g.cases.front()->name : fmt::format("{} cases", g.cases.size());
+    std::vector<std::string> names;
+    for (const auto* k : g.cases) names.push_back(k->name);
+    const std::string message = g.result->message.empty() ? "(no message)" : g.result->message;
+    out.push_back({g.candidate ? kFailedOneSide : 95.0,
+                   {0, fmt::format("{} {} only in the {}: {}", what, to_string(g.result->status), side, message),
+                    fmt::format("{}: {} in the {}, measured in the {}", join(names, ", "), to_string(g.result->status),
+                                side, other),
+                    g.candidate ? "the candidate's environment refuses what the baseline's allows: the message names "
+                                  "what is missing or too small (the findings below that cite the case point at the "
+                                  "setting: /dev/shm, memory limit, ulimits, a device or library)"
+                                : "the baseline could not run it, so the candidate's result has nothing to compare "
+                                  "with: fix the baseline's environment and re-run",
+                    Category::Unexplained, {}}});
+  }
 }
 
 // ---- the results themselves -------------------------------------------------------------------
@@ -476,7 +645,7 @@ void add_layer_split(const Comparison& c, std::vector<Scored>& out) {
                          "clocks and power limits",
                          present[kCpu] ? " while host work is not" : "");
   }
-  out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action}});
+  out.push_back({50, {0, "Where the slowdown is", join(parts, "; "), action, Category::Unexplained, {}}});
 }
 
 // Equivalent on every case: the one answer that says "no difference", with the interval that shows it.
@@ -489,15 +658,22 @@ void add_equivalence(const Comparison& c, std::vector<Scored>& out) {
   };
   const auto* largest = *std::max_element(all.begin(), all.end(), [&](auto* a, auto* b) { return widest(a) < widest(b); });
   const auto& m = largest->primary;
+  const auto failed = std::count_if(c.cases.begin(), c.cases.end(), [](auto& k) {
+    return failed_only_in_candidate(k) || failed_only_in_baseline(k);
+  });
   out.push_back({100,
                  {0, "Equivalent: no difference beyond the threshold",
                   fmt::format("the 90% CI of the overhead lies inside ±{:g}% on all {} compared case(s); the widest is "
                               "{} at {:+.2f}% [{:+.2f}%, {:+.2f}%] ({}/{} rounds)",
                               c.options.min_effect_pct, all.size(), largest->name, m.overhead_pct, m.overhead_ci90_pct.low,
                               m.overhead_ci90_pct.high, m.rounds_baseline, m.rounds_candidate),
-                  fmt::format("nothing to fix for these workloads; a difference below {:g}% would need --min-effect "
-                              "lower and more rounds to show",
-                              c.options.min_effect_pct)}});
+                  failed > 0 ? fmt::format("nothing to fix in the compared cases, but {} case(s) failed on one side "
+                                           "only (above): their failure is the difference",
+                                           failed)
+                             : fmt::format("nothing to fix for these workloads; a difference below {:g}% would need "
+                                           "--min-effect lower and more rounds to show",
+                                           c.options.min_effect_pct),
+                  Category::Unexplained, {}}});
 }
 
 // Inconclusive cases: neither a difference nor equivalence is shown, and what would settle it. The top
@@ -517,29 +693,39 @@ void add_inconclusive(const Comparison& c, std::vector<Scored>& out) {
                  {0, "Inconclusive: the data cannot tell yet",
                   fmt::format("{} of {} compared case(s) show neither a difference beyond ±{:g}% nor equivalence: {}",
                               open.size(), all.size(), c.options.min_effect_pct, join(examples, ", ")),
-                  inconclusive_advice(open)}});
+                  inconclusive_advice(open), Category::Unexplained, {}}});
 }
 
 }  // namespace
 
 std::vector<Finding> find_causes(const Comparison& c) {
   std::vector<Scored> scored;
+  add_failed_one_side(c, scored);
   add_throttling(c, scored);
   add_lower_sm_clock(c, scored);
   add_lower_gpu_utilization(c, scored);
   add_gpu_software(c, scored);
   add_gpu_settings(c, scored);
-  add_less_cpu(c, scored);
+  add_cpu_parallelism(c, scored);
   add_less_memory(c, scored);
+  add_security_profile(c, scored);
   add_other_settings(c, scored);
   add_layer_split(c, scored);
   add_equivalence(c, scored);
   add_inconclusive(c, scored);
-  for (auto& e : evidence_findings(c)) scored.push_back({e.score, std::move(e.finding)});
+  // The evidence findings on this scale: one tied to worse cases on its side (their score >= 60)
+  // is a cause among the others; one without is a note, like every difference that explains no case.
+  for (auto& e : evidence_findings(c)) {
+    e.finding.category = e.kind == EvidenceKind::MachineState ? Category::MachineState
+                         : e.kind == EvidenceKind::Limits     ? Category::Limits
+                                                              : Category::Stack;
+    scored.push_back({e.score >= 60 ? kCause + 0.6 * e.score : kNote, std::move(e.finding)});
+  }
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.score > b.score; });
   std::vector<Finding> findings;
+  int rank = 0;
   for (auto& s : scored) {
-    s.finding.rank = static_cast<int>(findings.size()) + 1;
+    s.finding.rank = s.score == kNote ? 0 : ++rank;  // the notes sort last
     findings.push_back(std::move(s.finding));
   }
   return findings;

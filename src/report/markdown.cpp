@@ -1,6 +1,7 @@
 // Markdown report: reads top-down as an answer (verdict, numbers, why, what next), and pastes
 // into a GitHub issue or a forum post as it is.
 #include <algorithm>
+#include <climits>
 
 #include <fmt/format.h>
 
@@ -277,12 +278,21 @@ std::string environment_section(const compare::Comparison& c) {
   return out + "\n";
 }
 
-std::string findings_section(std::vector<diagnose::Finding> findings) {
+// The ranked findings numbered, then the unranked notes (rank 0) as a list, then the attribution line.
+std::string findings_section(const compare::Comparison& c, std::vector<diagnose::Finding> findings) {
   std::string out = "## What to check next\n\n";
   if (findings.empty()) return out + "No finding points to a cause.\n\n";
-  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
+  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
+    return (a.rank == 0 ? INT_MAX : a.rank) < (b.rank == 0 ? INT_MAX : b.rank);
+  });
   int number = 1;
-  for (const auto& f : findings) out += fmt::format("{}. **{}** — {} — {}\n", number++, f.title, f.evidence, f.action);
+  std::string notes;
+  for (const auto& f : findings) {
+    if (f.rank == 0) notes += fmt::format("- **{}** — {} — {}\n", f.title, f.evidence, f.action);
+    else out += fmt::format("{}. **{}** — {} — {}\n", number++, f.title, f.evidence, f.action);
+  }
+  if (!notes.empty()) out += (number > 1 ? "\n" : "") + notes;
+  if (const auto line = diagnose::attribution(c, findings); !line.empty()) out += fmt::format("\n**Attribution:** {}\n", line);
   return out + "\n";
 }
 
@@ -323,7 +333,7 @@ std::string method_footer(const compare::Comparison& c) {
 std::string markdown(const compare::Comparison& c, const std::vector<diagnose::Finding>& findings,
                      const PlotResult& plots) {
   return fmt::format("# sparkbench: {} vs {}\n\n", c.candidate_label, c.baseline_label) + summary_section(c) +
-         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(findings) +
+         results_section(c) + telemetry_section(c) + environment_section(c) + findings_section(c, findings) +
          plots_section(plots) + method_footer(c);
 }
 
