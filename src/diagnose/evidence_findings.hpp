@@ -3,7 +3,7 @@
 // speed in every round), the memory a GPU that shares host memory found free, the core classes a
 // process may use, the JIT caches and the cold repetition, the engine's settings, the kernels and
 // versions of the libraries. Each finding cites numbers from both sides and appears only where that
-// evidence is in the records; docs/diagnosis_evidence.md gives each rule.
+// evidence is in the records; docs/diagnosis.md ("Evidence-based findings") gives each rule.
 #include <string>
 #include <vector>
 
