@@ -111,7 +111,7 @@ CaseResult case_from_json(const json& j) {
 json to_json(const RunRecord& r) {
   json cases = json::array();
   for (const auto& c : r.cases) cases.push_back(case_to_json(c));
-  return {{"schema", kSchemaName},
+  json j = {{"schema", kSchemaName},
           {"schema_version", kSchemaVersion},
           {"sparkbench_version", r.sparkbench_version},
           {"label", r.label},
@@ -126,6 +126,8 @@ json to_json(const RunRecord& r) {
           {"launch", r.launch},
           {"environment", r.environment},
           {"cases", cases}};
+  if (!r.canary.is_null()) j["canary"] = r.canary;
+  return j;
 }
 
 namespace {
@@ -166,6 +168,7 @@ std::variant<RunRecord, std::string> read_run_record(const json& j, const std::s
     r.plan = j.value("plan", json::array());
     r.launch = j.value("launch", json::object());
     r.environment = j.value("environment", json::object());
+    r.canary = j.value("canary", json());
     for (const auto& c : j.at("cases")) r.cases.push_back(case_from_json(c));
     r.source = source_name;
     return r;

@@ -54,6 +54,9 @@ struct RunRecord {
   nlohmann::json plan = nlohmann::json::array();       // the resolved cases: [{workload, params}]
   nlohmann::json environment = nlohmann::json::object();
   nlohmann::json launch = nlohmann::json::object();  // how the process was started (native / container command)
+  // The canary before the first case and after the last (settings.canary): {"start": <canary::to_json>,
+  // "end": ...}, or {"error": message} in place of one that failed. Null (not written): not run.
+  nlohmann::json canary = nullptr;
   std::vector<CaseResult> cases;
 
   const CaseResult* find_case(const std::string& id) const;
