@@ -83,6 +83,17 @@ TEST(Record, PartialIsWrittenAndOldRecordsTakeItFromTheStopReason) {
   EXPECT_TRUE(old.cases[1].partial);
 }
 
+TEST(Record, WarmUpSamplesAreWrittenWhenThereAreAnyAndOldRecordsLoadWithout) {
+  RunRecord r = sample_record();
+  EXPECT_FALSE(to_json(r)["cases"][0].contains("warmup_samples"));  // none: not written
+  EXPECT_TRUE(record::from_json(to_json(r), "old").cases[0].warmup_samples.empty());
+  r.cases[0].warmup = 2;
+  r.cases[0].warmup_samples = {4.5, 1.75};
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["cases"][0]["warmup_samples"], nlohmann::json({4.5, 1.75}));
+  EXPECT_EQ(record::from_json(j, "mem").cases[0].warmup_samples, (std::vector<double>{4.5, 1.75}));
+}
+
 TEST(Record, TheCanaryIsWrittenOnlyWhenRunAndOldRecordsLoadWithout) {
   RunRecord r = sample_record();
   EXPECT_FALSE(to_json(r).contains("canary"));  // an old record's shape: not run

@@ -45,7 +45,7 @@ json metric_to_json(const MetricSamples& m) {
 json case_to_json(const CaseResult& c) {
   json metrics = json::array();
   for (const auto& m : c.metrics) metrics.push_back(metric_to_json(m));
-  return {{"id", c.id},
+  json j = {{"id", c.id},
           {"workload", c.workload},
           {"layer", c.layer},
           {"device", to_string(c.device)},
@@ -60,6 +60,8 @@ json case_to_json(const CaseResult& c) {
           {"duration_s", c.duration_s},
           {"info", c.info},
           {"telemetry", c.telemetry}};
+  if (!c.warmup_samples.empty()) j["warmup_samples"] = c.warmup_samples;
+  return j;
 }
 
 // A value outside one of the record's closed sets (status, stop_reason): the record cannot be read.
@@ -96,6 +98,7 @@ CaseResult case_from_json(const json& j) {
     c.metrics.push_back(std::move(ms));
   }
   c.warmup = j.value("warmup", 0);
+  c.warmup_samples = j.value("warmup_samples", std::vector<double>{});
   const auto stop_reason = j.value("stop_reason", "");
   c.stop_reason = known_value(stop_reason_from_string(stop_reason), stop_reason, c, "stop_reason", kStopReasons);
   c.partial = j.value("partial", c.stop_reason == StopReason::Interrupted);  // records from before the field

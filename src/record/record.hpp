@@ -30,6 +30,9 @@ struct CaseResult {
   std::string message;  // why unavailable/failed
   std::vector<MetricSamples> metrics;  // metrics[0] is the primary metric
   int warmup = 0;
+  // The primary metric of each warm-up repetition, in order (not measured: the first one's cost
+  // against the steady median is the case's cold start). Empty in records from before the field.
+  std::vector<double> warmup_samples;
   StopReason stop_reason = StopReason::None;
   // Cut short by SIGINT/SIGTERM: its repetitions are kept, but it did not reach its stopping rule.
   bool partial = false;
