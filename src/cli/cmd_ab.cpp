@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "session/ab.hpp"
+#include "session/drop_caches.hpp"
 
 namespace sb::cli {
 namespace {
@@ -29,6 +30,7 @@ struct AbArgs {
   std::optional<double> max_total_time_s;
   std::string out = "results";
   bool no_canary = false;
+  bool drop_caches = false;
   CompareArgs compare;
 };
 
@@ -80,7 +82,10 @@ int do_ab(AbArgs& a) {
                                           .rule = rule,
                                           .max_total_time_s = a.max_total_time_s,
                                           .compare = compare_options(a.compare),
-                                          .out = a.out},
+                                          .out = a.out,
+                                          .drop_caches = a.drop_caches ? std::optional<std::filesystem::path>(
+                                                                             session::kDropCachesControl)
+                                                                       : std::nullopt},
                                          console);
   if (o.interrupted) return *o.interrupted;
   if (a.compare.out.empty())
@@ -133,6 +138,10 @@ void add_ab(CLI::App& app, int& exit_code) {
   cmd->add_flag("--no-canary", a->no_canary,
                 "Leave out the canary that every run (each side of each round) measures before its first case and "
                 "after its last, into its record's `canary`");
+  cmd->add_flag("--drop-caches", a->drop_caches,
+                "sync and drop the page cache (3 > /proc/sys/vm/drop_caches; root only) before each run of each round, "
+                "so that each starts with the same free memory (on GB10 CUDA's free memory leaves out the page cache); "
+                "each record's launch says caches_dropped");
   add_plan_options(cmd, a->plan, /*plan_file=*/false);
   add_container_options(cmd, a->container);
   cmd->add_option("--report", a->compare.out, "Report directory (default: <out>/compare/<UTC>_<A>_vs_<B>)");
