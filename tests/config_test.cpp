@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <fmt/format.h>
+
 #include "config/config.hpp"
 #include "core/error.hpp"
 #include "test_workloads.hpp"
@@ -74,6 +76,20 @@ TEST(Config, SettingsAndSuiteOverrides) {
   EXPECT_FALSE(c.defaults.max_reps);  // only what the file gives
   EXPECT_EQ(c.suite("s").settings.max_reps, 7);
   EXPECT_THROW(c.suite("missing"), Error);
+}
+
+TEST(Config, TheCanaryIsASwitch) {
+  const auto canary = [](const char* value) {
+    return parse(fmt::format("defaults: {{canary: {}}}\nsuites: {{s: {{cases: [{{workload: test_sequence}}]}}}}\n", value),
+                 "t.yaml")
+        .defaults.canary;
+  };
+  EXPECT_EQ(canary("true"), true);
+  EXPECT_EQ(canary("false"), false);
+  EXPECT_EQ(canary("1"), true);
+  EXPECT_NE(message_of("defaults: {canary: yes please}\nsuites: {s: {cases: [{workload: test_sequence}]}}")
+                .find("setting 'canary' must be a number"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -97,8 +97,9 @@ TEST(RunReport, SettingsReadAsNamesValuesAndUnits) {
   other["telemetry_interval_ms"] = 0;
   other["seed"] = 18446744073709551615ull;
   other["new_setting"] = 2.5;
+  other["canary"] = true;
   EXPECT_EQ(report::settings_text(other), "ci target 1%, min reps 5, max reps 30, max time 60 s, warm-up 2, "
-                                          "telemetry off, seed 18446744073709551615, new_setting 2.5");
+                                          "telemetry off, seed 18446744073709551615, canary on, new_setting 2.5");
   EXPECT_EQ(report::source_text(settings["source"]), "suite `quick` of benchmarks/config.yaml");
   EXPECT_EQ(report::source_text({{"workload", "matmul_cpu"}, {"params", {"n=64", "precision=fp32"}}}),
             "workload `matmul_cpu` --param n=64 --param precision=fp32");

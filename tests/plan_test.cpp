@@ -155,6 +155,21 @@ TEST(PlanFile, RoundTripKeepsCasesSettingsAndSource) {
   EXPECT_EQ(j.size(), 5u);
 }
 
+TEST(PlanFile, TheCanarySwitchCrossesAsABoolean) {
+  TempDir dir("sparkbench-plan-test-");
+  const auto file = dir.path() / "plan.json";
+  Plan p = sample_plan();
+  EXPECT_FALSE(p.settings.canary);  // off unless asked for (`ab` asks, `run --canary`)
+  p.settings.canary = true;
+  write_plan_file(file, p);
+  std::ifstream in(file);
+  EXPECT_EQ(json::parse(in)["settings"]["canary"], true);
+  EXPECT_TRUE(read_plan_file(file).settings.canary);
+  p.settings.canary = false;
+  write_plan_file(file, p);
+  EXPECT_FALSE(read_plan_file(file).settings.canary);
+}
+
 TEST(PlanFile, AnotherVersionIsRefusedNamingTheFileBothVersionsAndTheFix) {
   TempDir dir("sparkbench-plan-test-");
   const auto file = dir.path() / "plan.json";

@@ -83,6 +83,27 @@ TEST(Record, PartialIsWrittenAndOldRecordsTakeItFromTheStopReason) {
   EXPECT_TRUE(old.cases[1].partial);
 }
 
+TEST(Record, WarmUpSamplesAreWrittenWhenThereAreAnyAndOldRecordsLoadWithout) {
+  RunRecord r = sample_record();
+  EXPECT_FALSE(to_json(r)["cases"][0].contains("warmup_samples"));  // none: not written
+  EXPECT_TRUE(record::from_json(to_json(r), "old").cases[0].warmup_samples.empty());
+  r.cases[0].warmup = 2;
+  r.cases[0].warmup_samples = {4.5, 1.75};
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["cases"][0]["warmup_samples"], nlohmann::json({4.5, 1.75}));
+  EXPECT_EQ(record::from_json(j, "mem").cases[0].warmup_samples, (std::vector<double>{4.5, 1.75}));
+}
+
+TEST(Record, TheCanaryIsWrittenOnlyWhenRunAndOldRecordsLoadWithout) {
+  RunRecord r = sample_record();
+  EXPECT_FALSE(to_json(r).contains("canary"));  // an old record's shape: not run
+  EXPECT_TRUE(record::from_json(to_json(r), "old").canary.is_null());
+  r.canary = {{"start", {{"probes", {{"cpu_loop", {{"value", 1.5}}}}}}}, {"end", {{"error", "wrong sum"}}}};
+  const nlohmann::json j = to_json(r);
+  EXPECT_EQ(j["canary"], r.canary);
+  EXPECT_EQ(record::from_json(j, "mem").canary, r.canary);
+}
+
 // The strings records have always held, one per value: a renamed enumerator must not change them.
 TEST(Record, StatusAndStopReasonAreWrittenAsTheirStringsAndReadBack) {
   const std::pair<CaseStatus, const char*> statuses[] = {

@@ -621,5 +621,27 @@ TEST(RunReport, ACaseCutByAnInterruptIsShownPartialWithItsRepetitions) {
   EXPECT_TRUE(cut.ends_with("| interrupted | partial (interrupted after 3 repetitions) |")) << cut;
 }
 
+TEST(RunReport, ColdStartRatioIsTheFirstWarmUpOverTheMedianWhereWarmUpValuesExist) {
+  record::RunRecord r;
+  r.label = "native";
+  for (const bool old : {false, true}) {
+    record::CaseResult c;
+    c.id = old ? "matmul/n=old" : "matmul/n=1";
+    c.metrics = {{kTime, {1.0, 1.1, 1.2, 1.0, 1.1}}};  // median 1.1
+    c.warmup = 2;
+    if (!old) c.warmup_samples = {3.3, 1.2};  // a record from before the field has none
+    c.stop_reason = record::StopReason::CiTarget;
+    r.cases.push_back(c);
+  }
+  ASSERT_TRUE(cold_start_ratio(r.cases[0]));
+  EXPECT_DOUBLE_EQ(*cold_start_ratio(r.cases[0]), 3.3 / 1.1);
+  EXPECT_FALSE(cold_start_ratio(r.cases[1]));
+  const std::string md = run_markdown(r);
+  EXPECT_TRUE(contains(md, "| `matmul/n=1` | 3.3 | 1.1 | 3× | 2 |")) << md;
+  EXPECT_FALSE(contains(md, "| `matmul/n=old` | 3.3")) << md;
+  r.cases.erase(r.cases.begin());
+  EXPECT_FALSE(contains(run_markdown(r), "Cold start")) << "no section without warm-up values";
+}
+
 }  // namespace
 }  // namespace sb::report

@@ -33,6 +33,8 @@ TEST(Runner, StopsAtMinRepsWhenTheCiIsAlreadyNarrow) {
   EXPECT_EQ(r.stop_reason, record::StopReason::CiTarget);
   EXPECT_EQ(r.metrics.front().samples.size(), 5u);
   EXPECT_EQ(r.warmup, 1);
+  ASSERT_EQ(r.warmup_samples.size(), 1u);  // the primary metric of the warm-up repetition: +0.1%
+  EXPECT_DOUBLE_EQ(r.warmup_samples[0], 100.1);
   ASSERT_EQ(r.metrics.size(), 2u);  // every declared metric is recorded
   EXPECT_EQ(r.metrics[1].samples.size(), 5u);
 }

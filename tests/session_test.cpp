@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class Recorder : public Observer {
   }
   void case_finished(const runner::CaseInPlan& c, const record::CaseResult& r) override {
     events.push_back(fmt::format("case_finished {} {}", c.index + 1, to_string(r.status)));
+  }
+  void canary_measured(const CanaryMeasured& e) override {
+    events.push_back(fmt::format("canary {} ({} probe(s))", e.when, e.result.probes.size()));
   }
   void run_finished(const RunFinished& e) override {
     events.push_back(fmt::format("run_finished {} ok, {} unavailable, {} failed, {} of {} kept{}", e.ok, e.unavailable,
@@ -88,16 +92,60 @@ TEST(Session, RunHereTellsTheObserverEachCaseInOrderAndWritesTheRecord) {
   EXPECT_EQ(rec.plan, plan::cases_to_json(p.cases));
 }
 
+TEST(Session, TheCanaryRunsBeforeTheFirstCaseAndAfterTheLastIntoTheRecord) {
+  TempDir out("sparkbench-session-test-");
+  plan::Plan p = two_cases(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), planned(test::kSequenceWorkload));
+  p.settings.canary = true;
+  Recorder recorder;
+  interrupt::reset_for_test();
+  const RunOutcome o = run_here({p, "canary", out.path(), {}}, recorder);
+  EXPECT_EQ(o.exit_code, kExitOk);
+  const std::vector<std::string> expected = {
+      "run_started 2 case(s), label canary",
+      "canary start (1 probe(s))",  // CPU cases only: the CPU loop
+      "case_started 1/2",
+      "progress 1",
+      "case_finished 1 ok",
+      "case_started 2/2",
+      "progress 2",
+      "case_finished 2 ok",
+      "canary end (1 probe(s))",
+      "run_finished 2 ok, 0 unavailable, 0 failed, 2 of 2 kept",
+  };
+  EXPECT_EQ(recorder.events, expected);
+  const record::RunRecord rec = record::load(o.record);
+  EXPECT_EQ(rec.settings["canary"], true);
+  for (const char* when : {"start", "end"}) {
+    ASSERT_TRUE(rec.canary.contains(when)) << rec.canary.dump();
+    EXPECT_EQ(rec.canary[when]["probes"]["cpu_loop"]["unit"], "ns");
+    EXPECT_EQ(rec.canary[when]["gpu_skipped"], "not asked for (a CPU-only plan)");
+  }
+}
+
+TEST(Session, WithoutTheCanarySettingTheRecordHasNoCanary) {
+  TempDir out("sparkbench-session-test-");
+  const plan::Plan p = two_cases(planned(test::kSequenceWorkload, {{"spread_pct", {"0.1"}}}), planned(test::kSequenceWorkload));
+  Recorder recorder;
+  interrupt::reset_for_test();
+  const RunOutcome o = run_here({p, "plain", out.path(), {}}, recorder);
+  for (const auto& e : recorder.events) EXPECT_EQ(e.find("canary"), std::string::npos) << e;
+  EXPECT_TRUE(record::load(o.record).canary.is_null());
+  std::ifstream in(o.record);
+  EXPECT_FALSE(nlohmann::json::parse(in).contains("canary"));
+}
+
 TEST(Session, ASignalEndsTheRunAfterTheCaseItCutWithItsExitCode) {
   TempDir out("sparkbench-session-test-");
   // Call 3 = the second measured repetition (after one warm-up): the case is kept, partial.
-  const plan::Plan p = two_cases(planned(test::kInterruptingWorkload, {{"at", {"3"}}}), planned(test::kSequenceWorkload));
+  plan::Plan p = two_cases(planned(test::kInterruptingWorkload, {{"at", {"3"}}}), planned(test::kSequenceWorkload));
+  p.settings.canary = true;  // at the start; not after the signal
   Recorder recorder;
   interrupt::reset_for_test();
   const RunOutcome o = run_here({p, "cut", out.path(), {}}, recorder);
   interrupt::reset_for_test();
   const std::vector<std::string> expected = {
       "run_started 2 case(s), label cut",
+      "canary start (1 probe(s))",
       "case_started 1/2",
       "progress 1",
       "case_finished 1 ok",
@@ -109,6 +157,8 @@ TEST(Session, ASignalEndsTheRunAfterTheCaseItCutWithItsExitCode) {
   EXPECT_TRUE(rec.interrupted);
   ASSERT_EQ(rec.cases.size(), 1u);
   EXPECT_TRUE(rec.cases[0].partial);
+  EXPECT_TRUE(rec.canary.contains("start"));
+  EXPECT_FALSE(rec.canary.contains("end"));
 }
 
 }  // namespace

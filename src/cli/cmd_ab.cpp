@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "session/ab.hpp"
+#include "session/drop_caches.hpp"
 
 namespace sb::cli {
 namespace {
@@ -28,6 +29,8 @@ struct AbArgs {
   compare::StoppingRule stopping;
   std::optional<double> max_total_time_s;
   std::string out = "results";
+  bool no_canary = false;
+  bool drop_caches = false;
   CompareArgs compare;
 };
 
@@ -64,6 +67,7 @@ int do_ab(AbArgs& a) {
                 "give them different names with --label-a and --label-b");
   if (!a.plan.plan_file.empty()) throw Error("ab takes --suite or --workload, not --plan-file", "leave out --plan-file");
 
+  a.plan.canary = !a.no_canary;
   const plan::Plan p = resolve_plan(a.plan);
   const launcher::ContainerOptions options = container_options(a.container);
   for (const auto& l : {label_a, label_b})
@@ -78,7 +82,10 @@ int do_ab(AbArgs& a) {
                                           .rule = rule,
                                           .max_total_time_s = a.max_total_time_s,
                                           .compare = compare_options(a.compare),
-                                          .out = a.out},
+                                          .out = a.out,
+                                          .drop_caches = a.drop_caches ? std::optional<std::filesystem::path>(
+                                                                             session::kDropCachesControl)
+                                                                       : std::nullopt},
                                          console);
   if (o.interrupted) return *o.interrupted;
   if (a.compare.out.empty())
@@ -102,6 +109,10 @@ void add_ab(CLI::App& app, int& exit_code) {
       "baseline, is written to <out>/compare/<UTC>_<A>_vs_<B>/ (report.md, summary.json, summary.csv), and the\n"
       "report says which rule ended the rounds. Container options apply to every container environment. A failure\n"
       "stops the rounds and keeps the records written so far.\n\n"
+      "Every run measures the canary (about a second: a one-core integer loop; a device read and a bf16 GEMM when\n"
+      "the plan has GPU cases, with the GPU's power and clocks) before its first case and after its last, into its\n"
+      "record's `canary` (start, end): when the canary moves with the workload, the machine changed, not the\n"
+      "environment. --no-canary leaves it out.\n\n"
       "Examples:\n"
       "  sparkbench ab --env native --env docker --suite quick          # host-mirror container, rounds until ±2%\n"
       "  sparkbench ab --env native --env docker:nvcr.io/nvidia/pytorch:25.01-py3 --suite sanity --precision 1\n"
@@ -124,6 +135,13 @@ void add_ab(CLI::App& app, int& exit_code) {
   cmd->add_option("--label-a", a->label_a, "Results directory name of A (default: from --env)");
   cmd->add_option("--label-b", a->label_b, "Results directory name of B (default: from --env)");
   cmd->add_option("--out", a->out, "Results directory (default: results)");
+  cmd->add_flag("--no-canary", a->no_canary,
+                "Leave out the canary that every run (each side of each round) measures before its first case and "
+                "after its last, into its record's `canary`");
+  cmd->add_flag("--drop-caches", a->drop_caches,
+                "sync and drop the page cache (3 > /proc/sys/vm/drop_caches; root only) before each run of each round, "
+                "so that each starts with the same free memory (on GB10 CUDA's free memory leaves out the page cache); "
+                "each record's launch says caches_dropped");
   add_plan_options(cmd, a->plan, /*plan_file=*/false);
   add_container_options(cmd, a->container);
   cmd->add_option("--report", a->compare.out, "Report directory (default: <out>/compare/<UTC>_<A>_vs_<B>)");

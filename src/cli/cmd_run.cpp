@@ -22,18 +22,20 @@ struct RunArgs {
   std::string env = "native";
   std::optional<std::string> label;  // not given: the environment's (native, docker, ...)
   std::string out = "results";
+  bool canary = false;
   // Set by a launcher (launcher::Session) that re-executes a plan: it moves the record to the host
   // and names it there, so the path written here (inside a container, in a temporary directory)
   // is not printed: it would not exist afterwards.
   bool launched = false;
 };
 
-int do_run(const RunArgs& a) {
+int do_run(RunArgs& a) {
   const launcher::EnvSpec spec = launcher::parse_env(a.env);
   const std::string label = label_or_default(a.label, "--label", spec);
   check_label(label);
   if (spec.container() && !a.plan.plan_file.empty())
     throw Error("--plan-file runs a plan here; it does not combine with --env", "leave out --env (or use --env native)");
+  if (a.canary) a.plan.canary = true;  // else the config's (a plan file's: its own)
   const plan::Plan p = resolve_plan(a.plan);
   ensure_writable_dir((std::filesystem::path(a.out) / label).string(), "results");  // before any work
   ConsoleObserver console(stderr_is_terminal(), a.launched);
@@ -73,6 +75,9 @@ void add_run(CLI::App& app, int& exit_code) {
                   "Where to run: native (default), docker[:IMAGE], podman[:IMAGE], apptainer[:IMAGE], oci[:crun|runc]");
   run->add_option("--label", a->label, "Name of this environment's results directory (default: from --env, e.g. native, docker)");
   run->add_option("--out", a->out, "Results directory (default: results)");
+  run->add_flag("--canary", a->canary,
+                "Run the canary (a CPU loop; a device read and a bf16 GEMM when the plan has GPU cases) before the "
+                "first case and after the last, into the record's `canary`: did the machine itself slow down?");
   add_container_options(run, a->container);
   run->add_flag("--launched", a->launched, "Set by the launchers of --env and `ab`: do not print the record's path here")
       ->group("");  // hidden: not for people

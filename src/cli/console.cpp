@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/version.hpp"
 #include "stats/stats.hpp"
@@ -48,6 +51,16 @@ void ConsoleObserver::run_started(const session::RunStarted& e) {
 void ConsoleObserver::run_finished(const session::RunFinished& e) {
   fmt::print(stderr, "sparkbench: {} ok, {} unavailable, {} failed{}\n", e.ok, e.unavailable, e.failed,
              e.interrupted ? fmt::format(" (interrupted; {} of {} cases kept)", e.kept, e.planned) : "");
+}
+
+// "canary (start): cpu_loop 1.52 ns, device_read 3950 GB/s, bf16_gemm 640 TFLOP/s, 610 W"
+void ConsoleObserver::canary_measured(const session::CanaryMeasured& e) {
+  std::vector<std::string> parts;
+  for (const canary::Probe& p : e.result.probes) parts.push_back(fmt::format("{} {:.4g} {}", p.name, p.value, p.metric.unit));
+  if (e.result.telemetry && e.result.telemetry->power_w)
+    parts.push_back(fmt::format("{:.0f} W", e.result.telemetry->power_w->mean));
+  fmt::print(stderr, "sparkbench: canary ({}): {}{}\n", e.when, fmt::join(parts, ", "),
+             e.result.skipped.empty() ? "" : fmt::format(" (no GPU probes: {})", e.result.skipped));
 }
 
 void ConsoleObserver::ab_started(const session::AbStarted& e) {

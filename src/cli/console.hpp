@@ -1,6 +1,7 @@
 #pragma once
 // The session's events as `run` and `ab` print them on stderr: a line per case, or on a terminal a
-// progress line rewritten in place ("\r\033[K"); a run's start and its counts; an ab's rounds.
+// progress line rewritten in place ("\r\033[K"); a run's start, its canary and its counts; an ab's
+// rounds.
 #include <string>
 
 #include "session/observer.hpp"
@@ -18,6 +19,7 @@ class ConsoleObserver : public session::Observer {
   void case_finished(const runner::CaseInPlan& c, const record::CaseResult& r) override;
   void run_started(const session::RunStarted& e) override;
   void run_finished(const session::RunFinished& e) override;
+  void canary_measured(const session::CanaryMeasured& e) override;
   void ab_started(const session::AbStarted& e) override;
   void round_started(const session::RoundStarted& e) override;
   void round_finished(const session::RoundFinished& e) override;

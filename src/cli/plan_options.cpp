@@ -71,6 +71,7 @@ plan::Plan resolve_plan(const PlanArgs& a) {
   o.max_time_s = a.max_time;
   o.ci_target_pct = a.ci_target;
   o.telemetry_interval_ms = a.telemetry_ms;
+  o.canary = a.canary;
   // Through a double, as a config and a plan file give it: a container's run gets the same seed.
   if (a.seed) o.seed = static_cast<std::uint64_t>(static_cast<double>(*a.seed));
   return plan::resolve(r, [](const std::string& notice) { fmt::print(stderr, "sparkbench: {}\n", notice); });

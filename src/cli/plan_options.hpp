@@ -23,6 +23,7 @@ struct PlanArgs {
   std::optional<int> reps, min_reps, warmup, telemetry_ms;
   std::optional<double> max_time, ci_target;
   std::optional<std::uint64_t> seed;
+  std::optional<bool> canary;  // `run --canary`, `ab` unless --no-canary; not an option of add_plan_options
   bool allow_unavailable = false;
 };
 

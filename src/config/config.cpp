@@ -62,6 +62,10 @@ SettingsOverrides settings_overrides(const YAML::Node& n, const std::string& sou
   for (const auto& kv : n) {
     const auto key = kv.first.as<std::string>();
     const auto text = kv.second.as<std::string>();
+    if (text == "true" || text == "false") {  // a switch (canary: true), as 1 or 0
+      values.emplace_back(key, text == "true" ? 1 : 0);
+      continue;
+    }
     try {
       std::size_t used = 0;
       values.emplace_back(key, std::stod(text, &used));
@@ -201,9 +205,10 @@ void set_setting(SettingsOverrides& o, const std::string& key, double v, const s
   else if (key == "ci_target_pct") o.ci_target_pct = v;
   else if (key == "telemetry_interval_ms") o.telemetry_interval_ms = static_cast<int>(v);
   else if (key == "seed") o.seed = static_cast<std::uint64_t>(v);
+  else if (key == "canary") o.canary = v != 0;
   else
     throw Error(fmt::format("{}: unknown setting '{}'", where_, key),
-                "valid settings: warmup, min_reps, max_reps, max_time_s, ci_target_pct, telemetry_interval_ms, seed");
+                "valid settings: warmup, min_reps, max_reps, max_time_s, ci_target_pct, telemetry_interval_ms, seed, canary");
 }
 
 const Suite& Config::suite(const std::string& name) const {

@@ -25,10 +25,12 @@ struct SettingsOverrides {
   std::optional<int> warmup, min_reps, max_reps, telemetry_interval_ms;
   std::optional<double> max_time_s, ci_target_pct;
   std::optional<std::uint64_t> seed;
+  std::optional<bool> canary;
 };
 
 // Sets the setting named `key` (warmup, min_reps, max_reps, max_time_s, ci_target_pct,
-// telemetry_interval_ms, seed); another name throws sb::Error naming `where` and the valid ones.
+// telemetry_interval_ms, seed, canary: 0 off, else on); another name throws sb::Error naming
+// `where` and the valid ones.
 void set_setting(SettingsOverrides& o, const std::string& key, double value, const std::string& where);
 
 // Axes of one suite entry: parameter name -> values (one case per combination).

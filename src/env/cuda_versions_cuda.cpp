@@ -32,6 +32,31 @@ nlohmann::json cublas_section() {
           {"built_with_cudart", cuda_version_text(static_cast<int>(cublasGetCudartVersion()))}};
 }
 
+// The device's free and total memory as CUDA reports them (cudaMemGetInfo, which creates the
+// device's primary context). On an integrated GPU (GB10) "free" follows the host's MemFree, which
+// leaves out the page cache: a warm cache shrinks what an engine sizing its KV cache on it gets.
+// The call's error in place of the numbers when it fails. The thread's current device is left as it was.
+void add_memory_info(nlohmann::json& device, int d) {
+  std::size_t free = 0, total = 0;
+  int current = 0;
+  const bool have_current = cudaGetDevice(&current) == cudaSuccess;
+  const char* call = "cudaSetDevice";
+  cudaError_t e = cudaSetDevice(d);
+  if (e == cudaSuccess) {
+    call = "cudaMemGetInfo";
+    e = cudaMemGetInfo(&free, &total);
+  }
+  if (have_current) cudaSetDevice(current);
+  if (e != cudaSuccess) {
+    device["memory_free_bytes"] = nullptr;
+    device["memory_total_bytes"] = nullptr;
+    device["memory_info_error"] = error_text(call, e);
+    return;
+  }
+  device["memory_free_bytes"] = free;
+  device["memory_total_bytes"] = total;
+}
+
 }  // namespace
 
 nlohmann::json capture_cuda() {
@@ -80,6 +105,7 @@ nlohmann::json capture_cuda() {
                        // An integrated GPU (GB10, Jetson) shares host memory: the page cache competes with it.
                        {"integrated", p.integrated != 0},
                        {"pageable_memory_uses_host_page_tables", p.pageableMemoryAccessUsesHostPageTables != 0}});
+    add_memory_info(devices.back(), d);
   }
   j["devices"] = devices;
   j["errors"] = errors;

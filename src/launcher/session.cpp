@@ -264,6 +264,7 @@ RunOutcome Session::run(const RunRequest& request) {
 
   RunOutcome outcome;
   outcome.launch = launch_facts();
+  if (request.caches_dropped) outcome.launch["caches_dropped"] = true;
   std::vector<std::string> cmd;
   if (!spec_.container()) {
     cmd = inner_command(io.string(), request.label);

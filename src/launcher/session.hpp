@@ -34,6 +34,7 @@ struct RunRequest {
   std::string label;
   const plan::Plan& plan;             // written as the plan file `sparkbench run --plan-file` reads
   std::filesystem::path results_dir;  // the record lands in results_dir/label/
+  bool caches_dropped = false;        // the caller dropped the page cache just before (ab --drop-caches): in `launch`
 };
 
 struct RunOutcome {

@@ -45,7 +45,7 @@ Plan read_plan_file(const std::filesystem::path& file) {
   config::SettingsOverrides overrides;
   const json settings = j.value("settings", json::object());
   for (const auto& [key, value] : settings.items())
-    config::set_setting(overrides, key, value.get<double>(), path);
+    config::set_setting(overrides, key, value.is_boolean() ? value.get<bool>() : value.get<double>(), path);
   apply(p.settings, overrides, path);
   p.source = j.value("source", json::object());
   return p;

@@ -9,7 +9,7 @@ namespace sb::plan {
 nlohmann::json to_json(const Settings& s) {
   return {{"warmup", s.warmup},         {"min_reps", s.min_reps},     {"max_reps", s.max_reps},
           {"max_time_s", s.max_time_s}, {"ci_target_pct", 100 * s.ci_target},   {"telemetry_interval_ms", s.telemetry_interval_ms},
-          {"seed", s.seed}};
+          {"seed", s.seed},             {"canary", s.canary}};
 }
 
 void apply(Settings& s, const config::SettingsOverrides& o, const std::string& where) {
@@ -20,6 +20,7 @@ void apply(Settings& s, const config::SettingsOverrides& o, const std::string& w
   if (o.ci_target_pct) s.ci_target = *o.ci_target_pct / 100;
   if (o.telemetry_interval_ms) s.telemetry_interval_ms = *o.telemetry_interval_ms;
   if (o.seed) s.seed = *o.seed;
+  if (o.canary) s.canary = *o.canary;
   if (s.warmup < 0 || s.min_reps < 2 || s.max_reps < s.min_reps || s.max_time_s <= 0 || s.ci_target <= 0 ||
       s.telemetry_interval_ms < 0)
     throw Error(fmt::format("{}: inconsistent settings (warmup {}, min_reps {}, max_reps {}, max_time_s {}, "

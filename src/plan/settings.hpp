@@ -18,6 +18,9 @@ struct Settings {
   double ci_target = 0.01;   // (config key ci_target_pct, in percent) stop when the 95% CI half-width of the primary metric is below this fraction of the mean
   int telemetry_interval_ms = 100;  // 0 disables GPU telemetry
   std::uint64_t seed = 42;
+  // The canary (canary/) before the first case and after the last, into the record's `canary`:
+  // whether the machine itself was as fast at the end as at the start. On for every round of `ab`.
+  bool canary = false;
 };
 // The record's `settings` and the plan file's, under the config's names (ci_target_pct in percent).
 nlohmann::json to_json(const Settings& s);

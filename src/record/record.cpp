@@ -46,20 +46,20 @@ json case_to_json(const CaseResult& c) {
   json metrics = json::array();
   for (const auto& m : c.metrics) metrics.push_back(metric_to_json(m));
   json j = {{"id", c.id},
-            {"workload", c.workload},
-            {"layer", c.layer},
-            {"device", to_string(c.device)},
-            {"params", c.params.values()},
-            {"status", to_string(c.status)},
-            {"message", c.message},
-            {"metrics", metrics},
-            {"warmup", c.warmup},
-            {"stop_reason", to_string(c.stop_reason)},
-            {"partial", c.partial},
-            {"started_utc", c.started_utc},
-            {"duration_s", c.duration_s},
-            {"info", c.info},
-            {"telemetry", c.telemetry}};
+          {"workload", c.workload},
+          {"layer", c.layer},
+          {"device", to_string(c.device)},
+          {"params", c.params.values()},
+          {"status", to_string(c.status)},
+          {"message", c.message},
+          {"metrics", metrics},
+          {"warmup", c.warmup},
+          {"stop_reason", to_string(c.stop_reason)},
+          {"partial", c.partial},
+          {"started_utc", c.started_utc},
+          {"duration_s", c.duration_s},
+          {"info", c.info},
+          {"telemetry", c.telemetry}};
   if (!c.warmup_samples.empty()) j["warmup_samples"] = c.warmup_samples;
   return j;
 }
@@ -115,20 +115,20 @@ json to_json(const RunRecord& r) {
   json cases = json::array();
   for (const auto& c : r.cases) cases.push_back(case_to_json(c));
   json j = {{"schema", kSchemaName},
-            {"schema_version", kSchemaVersion},
-            {"sparkbench_version", r.sparkbench_version},
-            {"label", r.label},
-            {"host", r.host},
-            {"started_utc", r.started_utc},
-            {"finished_utc", r.finished_utc},
-            {"complete", r.complete},
-            {"interrupted", r.interrupted},
-            {"command_line", r.command_line},
-            {"settings", r.settings},
-            {"plan", r.plan},
-            {"launch", r.launch},
-            {"environment", r.environment},
-            {"cases", cases}};
+          {"schema_version", kSchemaVersion},
+          {"sparkbench_version", r.sparkbench_version},
+          {"label", r.label},
+          {"host", r.host},
+          {"started_utc", r.started_utc},
+          {"finished_utc", r.finished_utc},
+          {"complete", r.complete},
+          {"interrupted", r.interrupted},
+          {"command_line", r.command_line},
+          {"settings", r.settings},
+          {"plan", r.plan},
+          {"launch", r.launch},
+          {"environment", r.environment},
+          {"cases", cases}};
   if (!r.canary.is_null()) j["canary"] = r.canary;
   return j;
 }
@@ -171,7 +171,7 @@ std::variant<RunRecord, std::string> read_run_record(const json& j, const std::s
     r.plan = j.value("plan", json::array());
     r.launch = j.value("launch", json::object());
     r.environment = j.value("environment", json::object());
-    r.canary = j.value("canary", json(nullptr));
+    r.canary = j.value("canary", json());
     for (const auto& c : j.at("cases")) r.cases.push_back(case_from_json(c));
     r.source = source_name;
     return r;

@@ -30,8 +30,8 @@ struct CaseResult {
   std::string message;  // why unavailable/failed
   std::vector<MetricSamples> metrics;  // metrics[0] is the primary metric
   int warmup = 0;
-  // The primary metric's warm-up values in order, the first the cold repetition (a fresh process's
-  // JIT compiles and first touches); empty in records from before the field.
+  // The primary metric of each warm-up repetition, in order (not measured: the first one's cost
+  // against the steady median is the case's cold start). Empty in records from before the field.
   std::vector<double> warmup_samples;
   StopReason stop_reason = StopReason::None;
   // Cut short by SIGINT/SIGTERM: its repetitions are kept, but it did not reach its stopping rule.
@@ -57,8 +57,8 @@ struct RunRecord {
   nlohmann::json plan = nlohmann::json::array();       // the resolved cases: [{workload, params}]
   nlohmann::json environment = nlohmann::json::object();
   nlohmann::json launch = nlohmann::json::object();  // how the process was started (native / container command)
-  // The machine's own speed at the start and end of this round (canary::to_json: {start, end}); null
-  // when no canary ran (records from before the field, runs outside `ab`).
+  // The canary before the first case and after the last (settings.canary): {"start": <canary::to_json>,
+  // "end": ...}, or {"error": message} in place of one that failed. Null (not written): not run.
   nlohmann::json canary = nullptr;
   std::vector<CaseResult> cases;
 

@@ -65,7 +65,7 @@ std::string settings_text(const json& settings) {
   static constexpr Known kKnown[] = {{"ci_target_pct", "ci target", "%"}, {"min_reps", "min reps", ""},
                                      {"max_reps", "max reps", ""},        {"max_time_s", "max time", " s"},
                                      {"warmup", "warm-up", ""},           {"telemetry_interval_ms", "telemetry", " ms"},
-                                     {"seed", "seed", ""}};
+                                     {"seed", "seed", ""},                {"canary", "canary", ""}};
   const auto known = [&](const std::string& key) {
     return std::any_of(std::begin(kKnown), std::end(kKnown), [&](const Known& k) { return key == k.key; });
   };
@@ -75,6 +75,8 @@ std::string settings_text(const json& settings) {
     const json& v = settings[k.key];
     if (std::string_view(k.key) == "telemetry_interval_ms" && v.is_number() && v.get<double>() == 0)
       parts.push_back("telemetry off");
+    else if (v.is_boolean())
+      parts.push_back(fmt::format("{} {}", k.name, v.get<bool>() ? "on" : "off"));
     else
       parts.push_back(fmt::format("{} {}{}", k.name, setting_number(v), k.unit));
   }
@@ -93,6 +95,14 @@ std::string source_text(const json& source) {
     return text;
   }
   return source.empty() ? "n/a" : source.dump();
+}
+
+std::optional<double> cold_start_ratio(const record::CaseResult& c) {
+  const record::MetricSamples* m = c.primary();
+  if (c.warmup_samples.empty() || !m || m->samples.empty()) return std::nullopt;
+  const double median = stats::median(m->samples);
+  if (median == 0) return std::nullopt;
+  return c.warmup_samples.front() / median;
 }
 
 std::string finished_text(const record::RunRecord& r) {
@@ -118,7 +128,7 @@ std::string run_markdown(const record::RunRecord& r) {
                     source_text(r.settings.value("source", json())), r.source.string());
 
   md += "| case | primary metric | median | mean ± 95% CI | n | stop | status |\n|---|---|---:|---:|---:|---|---|\n";
-  std::string problems, telemetry;
+  std::string problems, telemetry, cold_start;
   bool shortened = false;
   for (const auto& c : r.cases) {
     const std::string name = c.workload.empty() ? c.id : display_id(c.workload, c.params);
@@ -133,6 +143,9 @@ std::string run_markdown(const record::RunRecord& r) {
     const std::string status = c.partial ? fmt::format("partial (interrupted after {} repetitions)", s.n) : to_string(c.status);
     md += fmt::format("| `{}` | {} ({}) | {:.4g} | {:.4g} ± {:.2g} | {} | {} | {} |\n", name, m.spec.name, m.spec.unit,
                       s.median, s.mean, (s.mean_ci.high - s.mean_ci.low) / 2, s.n, to_string(c.stop_reason), status);
+    if (const auto ratio = cold_start_ratio(c))
+      cold_start += fmt::format("| `{}` | {:.4g} | {:.4g} | {:.3g}× | {} |\n", name, c.warmup_samples.front(), s.median,
+                                *ratio, c.warmup_samples.size());
     if (c.telemetry.value("available", false))
       telemetry += fmt::format("| `{}` | {} | {} | {} / {} | {} | {} |\n", name, telemetry_cell(c.telemetry, "gpu_util_pct", "mean", "{:.0f}%"),
                                telemetry_cell(c.telemetry, "sm_clock_mhz", "mean", "{:.0f} MHz"),
@@ -147,6 +160,12 @@ std::string run_markdown(const record::RunRecord& r) {
   if (!telemetry.empty())
     md += "\n### GPU telemetry during the measured repetitions\n\n| case | GPU util | SM clock | power mean / max | temp max | throttle reasons |\n|---|---:|---:|---:|---:|---|\n" +
           telemetry;
+  if (!cold_start.empty())
+    md += "\n### Cold start: the first warm-up repetition against the measured median\n\n"
+          "Primary metric, in its unit; cold_start_ratio = first warm-up / median (above 1 for a time, below 1 for "
+          "a rate, when the first repetition was slower).\n\n"
+          "| case | first warm-up | median | cold_start_ratio | warm-up reps |\n|---|---:|---:|---:|---:|\n" +
+          cold_start;
   if (!problems.empty()) md += "\n### Cases that did not run\n\n" + problems;
   md += fmt::format(
       "\nCompare with another environment: `sparkbench compare {} <other record or directory>`.\n\n"

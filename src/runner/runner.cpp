@@ -110,7 +110,9 @@ record::CaseResult run_case(const plan::PlannedCase& c, const plan::Settings& s,
   try {
     timer = std::make_unique<CaseTimer>(*run, w.metrics);  // sizes a timed case's repetition
     for (int i = 0; i < s.warmup && !interrupted(); ++i) {
-      check_measurement(w, timer->repetition());
+      const Measurement m = timer->repetition();
+      check_measurement(w, m);
+      if (const auto it = m.find(w.metrics.front().name); it != m.end()) r.warmup_samples.push_back(it->second);
       ++r.warmup;
       progress_line({.counter = fmt::format("warm-up {}/{}", r.warmup, s.warmup)});
     }

@@ -7,11 +7,13 @@
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
 #include "launcher/session.hpp"
+#include "session/drop_caches.hpp"
 
 namespace sb::session {
 
 AbOutcome run_ab(const AbRequest& r, Observer& observer) {
   const compare::StoppingRule& rule = r.rule;
+  if (r.drop_caches) check_can_drop_caches(*r.drop_caches);
   launcher::Session session_a(r.env_a, r.options);
   launcher::Session session_b(r.env_b, r.options);
   observer.ab_started({.cases = r.plan.cases.size(),
@@ -37,7 +39,9 @@ AbOutcome run_ab(const AbRequest& r, Observer& observer) {
       observer.round_started({.round = round, .rule = rule, .side = side, .label = label, .environment = s.describe()});
       launcher::RunOutcome o;
       try {
-        o = s.run({label, r.plan, r.out});
+        // Before each run, not only each round: B would otherwise start with the cache A warmed.
+        if (r.drop_caches) drop_caches(*r.drop_caches);
+        o = s.run({.label = label, .plan = r.plan, .results_dir = r.out, .caches_dropped = r.drop_caches.has_value()});
       } catch (const Error&) {
         observer.records_kept(out.records_a, out.records_b);
         throw;

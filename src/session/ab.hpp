@@ -25,6 +25,9 @@ struct AbRequest {
   std::optional<double> max_total_time_s;  // start no round that would end past it
   compare::Options compare;                // how the rounds so far are compared for the rule
   std::filesystem::path out;               // each run's record lands in out/<label>/
+  // --drop-caches: this control file (session/drop_caches) written before each run of each round,
+  // checked before anything runs; each record's launch says `caches_dropped`.
+  std::optional<std::filesystem::path> drop_caches;
 };
 
 struct AbOutcome {
@@ -36,7 +39,7 @@ struct AbOutcome {
 };
 
 // Both environments are checked and prepared before anything is measured (sb::Error, exit 1, when
-// one cannot run). After a SIGINT/SIGTERM no further run starts. A run that fails throws sb::Error,
+// one cannot run; exit 2 when the caches are to be dropped and cannot be). After a SIGINT/SIGTERM no further run starts. A run that fails throws sb::Error,
 // after `observer.records_kept`.
 AbOutcome run_ab(const AbRequest& request, Observer& observer);
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "canary/canary.hpp"
 #include "compare/stopping.hpp"
 #include "runner/observer.hpp"
 
@@ -23,6 +24,12 @@ struct RunFinished {
   int ok = 0, unavailable = 0, failed = 0;  // of the cases in the record
   std::size_t kept = 0, planned = 0;
   bool interrupted = false;
+};
+
+// The canary of a run here (settings.canary): before its first case, or after its last.
+struct CanaryMeasured {
+  std::string when;  // "start" or "end", its key in the record's `canary`
+  const canary::Result& result;
 };
 
 enum class Side { A, B };
@@ -58,6 +65,7 @@ class Observer : public runner::Observer {
  public:
   virtual void run_started(const RunStarted&) {}
   virtual void run_finished(const RunFinished&) {}
+  virtual void canary_measured(const CanaryMeasured&) {}
   virtual void ab_started(const AbStarted&) {}
   virtual void round_started(const RoundStarted&) {}
   virtual void round_finished(const RoundFinished&) {}

@@ -1,7 +1,11 @@
 #include "session/run.hpp"
 
+#include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
+#include "canary/canary.hpp"
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -12,6 +16,28 @@
 #include "session/record_file.hpp"
 
 namespace sb::session {
+namespace {
+
+// The canary into rec.canary[when], written at once. One that throws (a probe's wrong result) is
+// recorded in its place and ends the run: a machine that computes wrongly measures nothing.
+void measure_canary(const char* when, const plan::Plan& p, record::RunRecord& rec, RecordFile& file, Observer& observer) {
+  const bool gpu_cases = std::any_of(p.cases.begin(), p.cases.end(),
+                                     [](const plan::PlannedCase& c) { return c.workload->device == Device::Gpu; });
+  try {
+    const canary::Result result = canary::run(gpu_cases);
+    rec.canary[when] = canary::to_json(result);
+    file.write(rec);
+    observer.canary_measured({.when = when, .result = result});
+  } catch (const std::exception& e) {
+    rec.canary[when] = {{"error", e.what()}};
+    file.write(rec);
+    const auto* err = dynamic_cast<const Error*>(&e);
+    throw Error(fmt::format("the canary ({}) failed: {}", when, e.what()),
+                err ? err->fix() : "run `sparkbench doctor` to check the machine", kExitFailure);
+  }
+}
+
+}  // namespace
 
 RunOutcome run_here(const RunHereRequest& request, Observer& observer) {
   const plan::Plan& p = request.plan;
@@ -38,7 +64,9 @@ RunOutcome run_here(const RunHereRequest& request, Observer& observer) {
   rec.environment = env::capture();
   file.write(rec);
 
+  if (p.settings.canary) measure_canary("start", p, rec, file, observer);
   runner::run(p, rec, observer, [&](const record::RunRecord& r) { file.write(r); });
+  if (p.settings.canary && !rec.interrupted) measure_canary("end", p, rec, file, observer);
 
   RunFinished finished{.kept = rec.cases.size(), .planned = p.cases.size(), .interrupted = rec.interrupted};
   for (const auto& c : rec.cases)

@@ -24,8 +24,10 @@ struct RunOutcome {
 };
 
 // Writes the record from the start (valid at every moment: rewritten after every case, and marked
-// interrupted right after a SIGINT/SIGTERM); captures the environment, runs the plan. Throws
-// sb::Error when the record cannot be written.
+// interrupted right after a SIGINT/SIGTERM); captures the environment, runs the plan, with the
+// canary before its first case and after its last (not after a signal) when settings.canary. Throws
+// sb::Error when the record cannot be written, and (exit 1) when the canary fails, which the record
+// keeps in its place.
 RunOutcome run_here(const RunHereRequest& request, Observer& observer);
 
 struct RunElsewhereRequest {
