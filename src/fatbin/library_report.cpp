@@ -18,7 +18,8 @@ json describe(const LibraryCoverage& l, std::optional<int> sm) {
     return j;
   }
   j["summary"] = l.coverage.summary();
-  if (!sm) {
+  // No fatbinary (libcuda, NVML, a host-only library): no kernels that could lack SASS.
+  if (!sm || (l.coverage.entries.empty() && l.coverage.other_entries == 0)) {
     j["sass_for_device"] = nullptr;
     j["ptx_jit"] = nullptr;
     return j;
