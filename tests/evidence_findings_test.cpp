@@ -1,12 +1,9 @@
 // Tests of diagnose::evidence_findings through find_causes: comparisons of hand-built records that
 // carry the canary, memory, core-class, JIT-cache, engine and library evidence. Each finding fires
 // with its numbers where the evidence is there, and stays away where it is not.
-#include <cmath>
-#include <numbers>
-#include <random>
-#include <sstream>
-
 #include <gtest/gtest.h>
+
+#include "comparison_builders.hpp"
 
 #include "compare/compare.hpp"
 #include "diagnose/evidence_findings.hpp"
@@ -21,32 +18,12 @@ using nlohmann::json;
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
 
-std::vector<double> normal_samples(std::size_t n, double mean, double sd, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  const auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) / 9007199254740992.0; };  // (0, 1)
-  std::vector<double> xs;
-  while (xs.size() < n) {
-    const double r = std::sqrt(-2 * std::log(uniform())), theta = 2 * std::numbers::pi * uniform();
-    xs.push_back(mean + sd * r * std::cos(theta));
-    if (xs.size() < n) xs.push_back(mean + sd * r * std::sin(theta));
-  }
-  return xs;
-}
+using compare::test::normal_samples;
 
+// A case as comparison_builders makes it, with the evidence a case's info carries.
 record::CaseResult make_case(const std::string& id, const std::string& layer, std::vector<double> samples,
                              json info = json::object()) {
-  record::CaseResult c;
-  c.id = id;
-  c.workload = id.substr(0, id.find('/'));
-  // "w/a=1,b=2": the parameters the id names, as a runner records them.
-  std::map<std::string, std::string> params;
-  std::stringstream list(id.find('/') == std::string::npos ? "" : id.substr(id.find('/') + 1));
-  for (std::string kv; std::getline(list, kv, ',');)
-    if (const auto eq = kv.find('='); eq != std::string::npos) params[kv.substr(0, eq)] = kv.substr(eq + 1);
-  c.params = Params(params);
-  c.layer = layer;
-  c.device = layer.rfind("gpu", 0) == 0 ? Device::Gpu : Device::Cpu;
-  c.metrics.push_back({MetricSpec{.name = "time_ms", .unit = "ms", .better = Better::Lower, .help = ""}, std::move(samples)});
+  record::CaseResult c = compare::test::make_case(id, layer, std::move(samples));
   c.info = std::move(info);
   return c;
 }
