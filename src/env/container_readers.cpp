@@ -10,8 +10,6 @@
 
 #include "env/readers.hpp"
 
-extern char** environ;
-
 namespace sb::env {
 namespace {
 
@@ -112,11 +110,7 @@ nlohmann::json capture_container() {
   if (in.containerenv) in.containerenv_text = read_file("/run/.containerenv").value_or("");
   for (const CgroupLine& l : parse_proc_cgroup(read_file("/proc/self/cgroup").value_or("")))
     in.cgroup_paths.push_back(l.path);
-  for (char** e = environ; e && *e; ++e) {
-    const std::string_view kv(*e);
-    const auto eq = kv.find('=');
-    if (eq != std::string_view::npos) in.env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
-  }
+  in.env = process_environment();
   return detect_container(in);
 }
 

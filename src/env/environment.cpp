@@ -61,7 +61,7 @@ nlohmann::json capture() {
   j["security"] = guarded(capture_security);
   j["gpu"] = guarded(capture_gpu);
   j["cuda"] = guarded(cuda_section);
-  j["jit_caches"] = guarded(capture_jit_caches);
+  j["jit_caches"] = guarded([&] { return capture_jit_caches(j["container"].value("detected", false)); });
   j["libraries"] = guarded([&] { return capture_libraries(j["cuda"]); });
   j["env_vars"] = guarded(capture_env_vars);
   return j;

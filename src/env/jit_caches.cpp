@@ -12,22 +12,10 @@
 
 #include "env/readers.hpp"
 
-extern char** environ;
-
 namespace sb::env {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> out;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string kv = *e;
-    const auto eq = kv.find('=');
-    if (eq != std::string::npos) out[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return out;
-}
 
 // Bytes and files under dir, counting at most kMaxEntries entries (a huge cache is still "large").
 constexpr std::size_t kMaxEntries = 200000;
@@ -100,11 +88,9 @@ std::map<std::string, std::string> jit_cache_paths(const std::map<std::string, s
           {"vllm", either("VLLM_CACHE_ROOT", xdg_cache + "/vllm")}};
 }
 
-nlohmann::json capture_jit_caches() {
-  const auto env = environment();
+nlohmann::json capture_jit_caches(bool in_container) {
+  const auto env = process_environment();
   const auto mounts = parse_mountinfo(read_file("/proc/self/mountinfo").value_or(""));
-  const bool in_container = fs::exists("/.dockerenv") || fs::exists("/run/.containerenv") ||
-                            std::getenv("container") != nullptr;
   const auto value = [&](const char* name) {
     const auto it = env.find(name);
     return it == env.end() ? nlohmann::json(nullptr) : nlohmann::json(it->second);

@@ -33,7 +33,7 @@ std::string persistence(const MountPoint& m, bool in_container);
 std::map<std::string, std::string> jit_cache_paths(const std::map<std::string, std::string>& env);
 
 // {cuda_cache_disable, cuda_cache_maxsize, caches: {name: {path, exists, bytes, files, mount_point,
-// fstype, persists}}}.
-nlohmann::json capture_jit_caches();
+// fstype, persists}}}; `in_container` is the snapshot's container detection (container.detected).
+nlohmann::json capture_jit_caches(bool in_container);
 
 }  // namespace sb::env

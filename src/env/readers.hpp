@@ -18,6 +18,7 @@ std::optional<double> read_khz_as_mhz(const std::string& path);  // a cpufreq fi
 std::string trim(std::string_view s);
 std::vector<std::string> split_words(std::string_view text, char sep);  // empty words dropped
 std::string unescape_octal(const std::string& s);  // mountinfo's \040 escapes
+std::map<std::string, std::string> process_environment();  // this process's variables, by name
 template <class T>
 nlohmann::json or_null(const std::optional<T>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);

@@ -8,6 +8,8 @@
 
 #include "env/readers.hpp"
 
+extern char** environ;
+
 namespace sb::env {
 namespace {
 
@@ -175,6 +177,16 @@ std::optional<double> read_khz_as_mhz(const std::string& path) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos) out.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return out;
 }
 
 }  // namespace sb::env
