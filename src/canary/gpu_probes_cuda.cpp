@@ -16,6 +16,7 @@
 #include "canary/canary.hpp"
 #include "canary/device_read_kernel.hpp"
 #include "core/counter_random.hpp"
+#include "core/cublas_handle.hpp"
 #include "core/cuda_resources.hpp"
 #include "core/cuda_status.hpp"
 #include "core/error.hpp"
@@ -26,11 +27,6 @@ namespace {
 constexpr std::size_t kReadBytes = std::size_t{256} << 20;
 constexpr int kGemmN = 4096;
 constexpr auto kTarget = std::chrono::milliseconds(40);
-
-struct CublasDestroy {
-  void operator()(cublasHandle_t h) const noexcept { cublasDestroy(h); }
-};
-using CublasHandle = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, CublasDestroy>;
 
 std::uint32_t word(std::size_t i) { return static_cast<std::uint32_t>(random_word(7, i) >> 40); }
 
@@ -88,10 +84,7 @@ class Bf16Gemm final : public DeviceOperation {
       SB_CUDA_CHECK(cudaMemcpy(m == 0 ? a_.get() : b_.get(), host.data(), count * sizeof(__nv_bfloat16),
                                cudaMemcpyHostToDevice));
     }
-    cublasHandle_t handle = nullptr;
-    SB_CUBLAS_CHECK(cublasCreate(&handle));
-    handle_.reset(handle);
-    SB_CUBLAS_CHECK(cublasSetStream(handle, stream_.get()));
+    handle_ = cuda::make_cublas_handle(stream_.get());
     enqueue(1);
     // Column-major: C(i, j) = sum_k A(i, k) B(k, j) with A(i, k) at i + k n.
     const int n = kGemmN;
@@ -121,7 +114,7 @@ class Bf16Gemm final : public DeviceOperation {
 
  private:
   cuda::Stream stream_ = cuda::make_stream();
-  CublasHandle handle_;
+  cuda::CublasHandle handle_;
   cuda::DeviceArray<__nv_bfloat16> a_, b_;
   cuda::DeviceArray<float> c_;
 };

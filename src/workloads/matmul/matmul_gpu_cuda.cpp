@@ -9,6 +9,7 @@
 #include <cuda_fp16.h>
 #include <fmt/format.h>
 
+#include "core/cublas_handle.hpp"
 #include "core/cuda_status.hpp"
 #include "workloads/matmul/matmul_fill.hpp"
 #include "workloads/matmul/matmul_gpu.hpp"
@@ -26,12 +27,9 @@ struct DeviceFree {
 struct StreamDestroy {
   void operator()(cudaStream_t s) const noexcept { cudaStreamDestroy(s); }
 };
-struct CublasDestroy {
-  void operator()(cublasHandle_t h) const noexcept { cublasDestroy(h); }
-};
 using DeviceBuffer = std::unique_ptr<void, DeviceFree>;
 using Stream = std::unique_ptr<std::remove_pointer_t<cudaStream_t>, StreamDestroy>;
-using CublasHandle = std::unique_ptr<std::remove_pointer_t<cublasHandle_t>, CublasDestroy>;
+using cuda::CublasHandle;
 
 DeviceBuffer device_alloc(std::size_t bytes) {
   void* p = nullptr;
@@ -120,10 +118,7 @@ class GpuGemmCase final : public DeviceOperation {
     cudaStream_t stream = nullptr;
     SB_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
     stream_.reset(stream);
-    cublasHandle_t handle = nullptr;
-    SB_CUBLAS_CHECK(cublasCreate(&handle));
-    handle_.reset(handle);
-    SB_CUBLAS_CHECK(cublasSetStream(handle, stream));
+    handle_ = cuda::make_cublas_handle(stream);
 
     const std::size_t count = element_count();
     a_ = device_alloc(count * types_.bytes);
